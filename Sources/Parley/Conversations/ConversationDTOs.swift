@@ -1,0 +1,34 @@
+import Vapor
+
+struct ConversationPublic: Content {
+    var id: String
+    var title: String
+    var created_at: String
+    var updated_at: String
+
+    init(_ conversation: Conversation) throws {
+        id = try conversation.requireID().uuidString.lowercased()
+        title = conversation.title
+        created_at = RFC3339.string(conversation.createdAt)
+        updated_at = RFC3339.string(conversation.updatedAt)
+    }
+}
+
+struct MessagePublic: Content {
+    var id: String
+    var content: String
+    var role: String
+    var created_at: String
+
+    init(_ message: Message) throws {
+        id = try message.requireID().uuidString.lowercased()
+        content = message.content
+        role = message.role.rawValue
+        created_at = RFC3339.string(message.createdAt)
+    }
+}
+
+/// `title` is optional on create (a default applies) and required on rename.
+struct ConversationTitleRequest: Decodable {
+    var title: String?
+}

@@ -1,0 +1,33 @@
+import SQLKit
+import Vapor
+
+struct HealthController: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        routes.get("health", use: health)
+        routes.get("ready", use: ready)
+    }
+
+    /// Liveness: touches nothing.
+    @Sendable
+    func health(request: Request) async throws -> HealthStatus {
+        HealthStatus(status: "ok")
+    }
+
+    /// Readiness: the database answers a query.
+    @Sendable
+    func ready(request: Request) async throws -> Response {
+        do {
+            _ = try await (request.db as! any SQLDatabase).raw("SELECT 1").all()
+            return try await HealthStatus(status: "ok", database: "ok").encodeResponse(for: request)
+        } catch {
+            request.logger.warning("readiness: database did not answer: \(String(describing: error))")
+            return try await HealthStatus(status: "unavailable", database: "unreachable")
+                .encodeResponse(status: .serviceUnavailable, for: request)
+        }
+    }
+}
+
+struct HealthStatus: Content {
+    var status: String
+    var database: String?
+}

@@ -1,0 +1,218 @@
+/// The OpenAPI 3.1 description of every route. A test checks its paths and methods against the
+/// registered routes, so the two cannot drift apart silently.
+enum OpenAPIDocument {
+    static let document: JSONValue = [
+        "openapi": "3.1.0",
+        "info": [
+            "title": "Parley",
+            "version": "0.1.0",
+            "description": "A self-hosted chat API server: accounts, conversations and message history in front of a language model.",
+        ],
+        "paths": .object(paths),
+        "components": [
+            "schemas": .object(schemas),
+            "securitySchemes": [
+                "OAuth2PasswordBearer": [
+                    "type": "oauth2",
+                    "flows": ["password": ["tokenUrl": "/token", "scopes": [:]]],
+                ],
+            ],
+        ],
+    ]
+
+    // MARK: Paths
+
+    private static let paths: [(String, JSONValue)] = [
+        ("/health", ["get": operation("Liveness", tag: "operations", secured: false,
+                                      responses: [("200", ok("Alive", ref("Status")))], errors: [])]),
+        ("/ready", ["get": operation("Readiness: the database answers", tag: "operations", secured: false,
+                                     responses: [("200", ok("Ready", ref("Status"))),
+                                                 ("503", ok("Not ready", ref("Status")))], errors: [])]),
+        ("/openapi.json", ["get": operation("This document", tag: "operations", secured: false,
+                                            responses: [("200", ok("The OpenAPI document", ["type": "object"]))], errors: [])]),
+        ("/token", ["post": login]),
+        ("/api/v1/login/access-token", ["post": login]),
+        ("/api/v1/users/signup", ["post": operation(
+            "Create an account (when open registration is enabled)", tag: "users", secured: false,
+            body: ref("UserSignup"), responses: [("201", ok("The new user", ref("User")))], errors: [403, 409, 422])]),
+        ("/api/v1/users/me", [
+            "get": operation("The signed-in user", tag: "users", responses: [("200", ok("The user", ref("User")))], errors: [401, 403]),
+            "patch": operation("Update the signed-in user", tag: "users", body: ref("UserUpdateMe"),
+                               responses: [("200", ok("The user", ref("User")))], errors: [401, 403, 409, 422]),
+            "delete": operation("Delete the signed-in user with their conversations", tag: "users",
+                                responses: [("204", noContent)], errors: [401, 403]),
+        ]),
+        ("/api/v1/users/me/password", ["patch": operation(
+            "Change the signed-in user's password; earlier tokens stop working", tag: "users",
+            body: ref("PasswordChange"), responses: [("200", ok("Done", ref("MessageResponse")))], errors: [400, 401, 403, 422])]),
+        ("/api/v1/users/", [
+            "get": operation("All users (superuser)", tag: "users", parameters: pagination(defaultLimit: 100),
+                             responses: [("200", list("Users", ref("User")))], errors: [401, 403, 422]),
+            "post": operation("Create a user (superuser)", tag: "users", body: ref("UserCreate"),
+                              responses: [("201", ok("The new user", ref("User")))], errors: [401, 403, 409, 422]),
+        ]),
+        ("/api/v1/users/{user_id}", [
+            "get": operation("A user (their own record, or any as superuser)", tag: "users", parameters: [pathID("user_id")],
+                             responses: [("200", ok("The user", ref("User")))], errors: [401, 403, 404, 422]),
+            "patch": operation("Update a user (superuser)", tag: "users", parameters: [pathID("user_id")], body: ref("UserUpdate"),
+                               responses: [("200", ok("The user", ref("User")))], errors: [401, 403, 404, 409, 422]),
+            "delete": operation("Delete a user with their conversations (superuser)", tag: "users", parameters: [pathID("user_id")],
+                                responses: [("204", noContent)], errors: [401, 403, 404, 422]),
+        ]),
+        ("/api/v1/conversations/", [
+            "get": operation("The caller's conversations, most recently updated first", tag: "conversations",
+                             parameters: pagination(defaultLimit: 100),
+                             responses: [("200", list("Conversations", ref("Conversation")))], errors: [401, 403, 422]),
+            "post": operation("Start a conversation", tag: "conversations", body: ref("ConversationCreate"), bodyRequired: false,
+                              responses: [("201", ok("The conversation", ref("Conversation")))], errors: [401, 403, 422]),
+        ]),
+        ("/api/v1/conversations/{conversation_id}", [
+            "get": operation("One conversation", tag: "conversations", parameters: [pathID("conversation_id")],
+                             responses: [("200", ok("The conversation", ref("Conversation")))], errors: [401, 403, 404, 422]),
+            "patch": operation("Rename a conversation", tag: "conversations", parameters: [pathID("conversation_id")],
+                               body: ref("ConversationUpdate"),
+                               responses: [("200", ok("The conversation", ref("Conversation")))], errors: [401, 403, 404, 422]),
+            "delete": operation("Delete a conversation and its messages", tag: "conversations",
+                                parameters: [pathID("conversation_id")],
+                                responses: [("204", noContent)], errors: [401, 403, 404, 422]),
+        ]),
+        ("/api/v1/conversations/{conversation_id}/messages", ["get": operation(
+            "A conversation's messages, oldest first", tag: "conversations",
+            parameters: [pathID("conversation_id")] + pagination(defaultLimit: 1000),
+            responses: [("200", list("Messages", ref("Message")))], errors: [401, 403, 404, 422])]),
+    ]
+
+    private static let login = operation(
+        "Exchange email and password for an access token (OAuth2 password flow)", tag: "auth", secured: false,
+        requestBody: [
+            "required": true,
+            "content": [
+                "application/json": ["schema": ref("LoginJSON")],
+                "application/x-www-form-urlencoded": ["schema": ref("LoginForm")],
+            ],
+        ],
+        responses: [("200", ok("An access token", ref("Token")))], errors: [400, 422, 429])
+
+    // MARK: Schemas
+
+    private static let string: JSONValue = ["type": "string"]
+    private static let uuid: JSONValue = ["type": "string", "format": "uuid"]
+    private static let dateTime: JSONValue = ["type": "string", "format": "date-time"]
+    private static let email: JSONValue = ["type": "string", "format": "email", "maxLength": 254]
+    private static let password: JSONValue = ["type": "string", "minLength": 8, "maxLength": 128]
+    private static let fullName: JSONValue = ["anyOf": [["type": "string", "maxLength": 255], ["type": "null"]]]
+    private static let title: JSONValue = ["type": "string", "minLength": 1, "maxLength": 255]
+
+    private static let schemas: [(String, JSONValue)] = [
+        ("Status", object(["status": string, "database": string], required: ["status"])),
+        ("HTTPError", object(["detail": string], required: ["detail"])),
+        ("ValidationError", object([
+            "loc": ["type": "array", "items": ["anyOf": [["type": "string"], ["type": "integer"]]]],
+            "msg": string, "type": string,
+        ], required: ["loc", "msg", "type"])),
+        ("HTTPValidationError", object(["detail": ["type": "array", "items": ref("ValidationError")]], required: ["detail"])),
+        ("LoginJSON", object(["username": ["type": "string", "minLength": 1], "password": ["type": "string", "minLength": 1]],
+                             required: ["username", "password"])),
+        ("LoginForm", object([
+            "username": ["type": "string", "minLength": 1], "password": ["type": "string", "minLength": 1],
+            "grant_type": string, "scope": string, "client_id": string, "client_secret": string,
+        ], required: ["username", "password"])),
+        ("Token", object(["access_token": string, "token_type": ["type": "string", "const": "bearer"], "expires_in": ["type": "integer"]],
+                         required: ["access_token", "token_type", "expires_in"])),
+        ("User", object(["id": uuid, "email": email, "is_active": ["type": "boolean"], "is_superuser": ["type": "boolean"],
+                         "full_name": fullName], required: ["id", "email", "is_active", "is_superuser", "full_name"])),
+        ("UserSignup", object(["email": email, "password": password, "full_name": fullName], required: ["email", "password"])),
+        ("UserCreate", object(["email": email, "password": password, "full_name": fullName,
+                               "is_active": ["type": "boolean"], "is_superuser": ["type": "boolean"]],
+                              required: ["email", "password"])),
+        ("UserUpdateMe", object(["email": email, "full_name": fullName], required: [])),
+        ("UserUpdate", object(["email": email, "password": password, "full_name": fullName,
+                               "is_active": ["type": "boolean"], "is_superuser": ["type": "boolean"]], required: [])),
+        ("PasswordChange", object(["current_password": ["type": "string", "minLength": 1], "new_password": password],
+                                  required: ["current_password", "new_password"])),
+        ("MessageResponse", object(["message": string], required: ["message"])),
+        ("Conversation", object(["id": uuid, "title": string, "created_at": dateTime, "updated_at": dateTime],
+                                required: ["id", "title", "created_at", "updated_at"])),
+        ("ConversationCreate", object(["title": ["anyOf": [title, ["type": "null"]], "default": "New Conversation"]], required: [])),
+        ("ConversationUpdate", object(["title": title], required: ["title"])),
+        ("Message", object(["id": uuid, "content": string,
+                            "role": ["type": "string", "enum": ["system", "user", "assistant"]], "created_at": dateTime],
+                           required: ["id", "content", "role", "created_at"])),
+    ]
+
+    // MARK: Builders
+
+    private static func ref(_ name: String) -> JSONValue { ["$ref": .string("#/components/schemas/\(name)")] }
+
+    private static func object(_ properties: KeyValuePairs<String, JSONValue>, required: [String]) -> JSONValue {
+        [
+            "type": "object",
+            "properties": .object(properties.map { ($0.key, $0.value) }),
+            "required": .array(required.map(JSONValue.string)),
+        ]
+    }
+
+    private static func ok(_ description: String, _ schema: JSONValue) -> JSONValue {
+        ["description": .string(description), "content": ["application/json": ["schema": schema]]]
+    }
+
+    private static func list(_ description: String, _ item: JSONValue) -> JSONValue {
+        [
+            "description": .string(description),
+            "headers": ["X-Total-Count": ["description": "How many items there are in all", "schema": ["type": "integer"]]],
+            "content": ["application/json": ["schema": ["type": "array", "items": item]]],
+        ]
+    }
+
+    private static let noContent: JSONValue = ["description": "Done; no body"]
+
+    private static func pathID(_ name: String) -> JSONValue {
+        ["name": .string(name), "in": "path", "required": true, "schema": uuid]
+    }
+
+    private static func pagination(defaultLimit: Int) -> [JSONValue] {
+        [
+            ["name": "skip", "in": "query", "required": false,
+             "schema": ["type": "integer", "minimum": 0, "maximum": 2_147_483_647, "default": 0]],
+            ["name": "limit", "in": "query", "required": false,
+             "schema": ["type": "integer", "minimum": 1, "maximum": 1000, "default": .number(Double(defaultLimit))]],
+        ]
+    }
+
+    private static let errorDescriptions: [Int: String] = [
+        400: "Bad request", 401: "Not authenticated, or the token is not valid", 403: "Forbidden",
+        404: "Resource not found", 409: "Conflict", 413: "Body over 1 MiB", 422: "Validation error",
+        429: "Too many requests", 500: "Internal server error",
+    ]
+
+    private static func operation(
+        _ summary: String, tag: String, secured: Bool = true, parameters: [JSONValue] = [],
+        body: JSONValue? = nil, bodyRequired: Bool = true, requestBody: JSONValue? = nil,
+        responses: [(String, JSONValue)], errors: [Int]
+    ) -> JSONValue {
+        var all = responses
+        for code in errors {
+            let schema = code == 422 ? ref("HTTPValidationError") : ref("HTTPError")
+            var response = ok(errorDescriptions[code] ?? "Error", schema)
+            if code == 401, case var .object(pairs) = response {
+                pairs.append(("headers", ["WWW-Authenticate": ["schema": ["type": "string", "const": "Bearer"]]]))
+                response = .object(pairs)
+            }
+            if code == 429, case var .object(pairs) = response {
+                pairs.append(("headers", ["Retry-After": ["description": "Seconds to wait", "schema": ["type": "integer"]]]))
+                response = .object(pairs)
+            }
+            all.append((String(code), response))
+        }
+        var pairs: [(String, JSONValue)] = [("summary", .string(summary)), ("tags", [.string(tag)])]
+        if secured { pairs.append(("security", [["OAuth2PasswordBearer": []]])) }
+        if !parameters.isEmpty { pairs.append(("parameters", .array(parameters))) }
+        if let requestBody {
+            pairs.append(("requestBody", requestBody))
+        } else if let body {
+            pairs.append(("requestBody", ["required": .bool(bodyRequired), "content": ["application/json": ["schema": body]]]))
+        }
+        pairs.append(("responses", .object(all)))
+        return .object(pairs)
+    }
+}

@@ -1,0 +1,167 @@
+import Foundation
+import Logging
+
+/// Everything Parley reads from its environment, read once at start-up and validated there, so a
+/// bad value stops the server with a message instead of failing a request later.
+public struct Settings: Sendable {
+    public enum Provider: String, Sendable, CaseIterable {
+        case openai, ollama, anthropic
+    }
+
+    public var environment: String
+    public var host: String
+    public var port: Int
+    public var database: DatabaseLocation
+    /// `nil` until resolved by `SecretKeyStore` (from `SECRET_KEY` or `data/secret.key`).
+    public var secretKey: String?
+    public var accessTokenLifetime: TimeInterval
+    public var firstSuperuser: (email: String, password: String)?
+    public var openRegistration: Bool
+    public var llmProvider: Provider
+    public var llmBaseURL: String
+    public var llmAPIKey: String?
+    public var llmModel: String?
+    public var llmSystemPrompt: String?
+    public var llmTimeoutSeconds: Double
+    public var llmContextTokens: Int
+    public var corsOrigins: [String]
+    public var loginRateLimit: Int
+    public var chatRateLimit: Int
+    public var logLevel: Logger.Level
+    /// Bcrypt's cost; 12 in every real deployment, lowered only by tests.
+    public var passwordHashCost: Int = 12
+    /// Where generated state (the secret key, the SQLite file by default) lives.
+    public var dataDirectory: String = "data"
+
+    public var isProduction: Bool { environment == "production" }
+}
+
+/// A start-up configuration error that names the variable and what is wrong with it.
+public struct SettingsError: Error, CustomStringConvertible, Equatable {
+    public let variable: String
+    public let problem: String
+
+    public var description: String { "\(variable): \(problem)" }
+}
+
+extension Settings {
+    /// Reads and validates every variable of API.md's configuration table.
+    public static func load(from env: [String: String] = ProcessInfo.processInfo.environment) throws -> Settings {
+        var reader = Reader(env: env)
+        let settings = Settings(
+            environment: reader.string("ENVIRONMENT") ?? "development",
+            host: reader.string("HOST") ?? "127.0.0.1",
+            port: try reader.integer("PORT", default: 8000, range: 1...65535),
+            database: try DatabaseLocation(url: reader.string("DATABASE_URL") ?? "sqlite://data/parley.sqlite"),
+            secretKey: reader.string("SECRET_KEY"),
+            accessTokenLifetime: TimeInterval(
+                try reader.integer("ACCESS_TOKEN_EXPIRE_MINUTES", default: 11520, range: 1...5_256_000) * 60),
+            firstSuperuser: try reader.firstSuperuser(),
+            openRegistration: try reader.boolean("OPEN_REGISTRATION", default: true),
+            llmProvider: try reader.provider(),
+            llmBaseURL: try reader.url("LLM_BASE_URL", default: "http://127.0.0.1:8080/v1"),
+            llmAPIKey: reader.string("LLM_API_KEY"),
+            llmModel: reader.string("LLM_MODEL"),
+            llmSystemPrompt: reader.string("LLM_SYSTEM_PROMPT"),
+            llmTimeoutSeconds: try reader.seconds("LLM_TIMEOUT_SECONDS", default: 120),
+            llmContextTokens: try reader.integer("LLM_CONTEXT_TOKENS", default: 4096, range: 256...10_000_000),
+            corsOrigins: (reader.string("CORS_ORIGINS") ?? "")
+                .split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty },
+            loginRateLimit: try reader.integer("LOGIN_RATE_LIMIT", default: 10, range: 0...1_000_000),
+            chatRateLimit: try reader.integer("CHAT_RATE_LIMIT", default: 60, range: 0...1_000_000),
+            logLevel: try reader.logLevel()
+        )
+        if settings.isProduction, let key = settings.secretKey, key.utf8.count < 32 {
+            throw SettingsError(variable: "SECRET_KEY", problem: "must be at least 32 bytes when ENVIRONMENT=production")
+        }
+        if settings.isProduction, settings.secretKey == nil {
+            throw SettingsError(variable: "SECRET_KEY", problem: "is required when ENVIRONMENT=production")
+        }
+        return settings
+    }
+}
+
+/// Reads one variable at a time; empty values count as unset.
+private struct Reader {
+    let env: [String: String]
+
+    func string(_ name: String) -> String? {
+        guard let value = env[name]?.trimmingCharacters(in: .whitespacesAndNewlines), !value.isEmpty else { return nil }
+        return value
+    }
+
+    func integer(_ name: String, default value: Int, range: ClosedRange<Int>) throws -> Int {
+        guard let raw = string(name) else { return value }
+        guard let number = Int(raw) else {
+            throw SettingsError(variable: name, problem: "expected a whole number, got \"\(raw)\"")
+        }
+        guard range.contains(number) else {
+            throw SettingsError(variable: name, problem: "must be between \(range.lowerBound) and \(range.upperBound), got \(number)")
+        }
+        return number
+    }
+
+    func seconds(_ name: String, default value: Double) throws -> Double {
+        guard let raw = string(name) else { return value }
+        guard let number = Double(raw), number.isFinite, number > 0, number <= 86_400 else {
+            throw SettingsError(variable: name, problem: "expected a number of seconds between 0 and 86400, got \"\(raw)\"")
+        }
+        return number
+    }
+
+    func boolean(_ name: String, default value: Bool) throws -> Bool {
+        guard let raw = string(name) else { return value }
+        switch raw.lowercased() {
+        case "1", "true", "yes", "on": return true
+        case "0", "false", "no", "off": return false
+        default: throw SettingsError(variable: name, problem: "expected true or false, got \"\(raw)\"")
+        }
+    }
+
+    func url(_ name: String, default value: String) throws -> String {
+        let raw = string(name) ?? value
+        guard let url = URL(string: raw), let scheme = url.scheme?.lowercased(), ["http", "https"].contains(scheme),
+              url.host?.isEmpty == false
+        else {
+            throw SettingsError(variable: name, problem: "expected an http:// or https:// URL, got \"\(raw)\"")
+        }
+        return raw.hasSuffix("/") ? String(raw.dropLast()) : raw
+    }
+
+    func provider() throws -> Settings.Provider {
+        guard let raw = string("LLM_PROVIDER") else { return .openai }
+        guard let provider = Settings.Provider(rawValue: raw.lowercased()) else {
+            let known = Settings.Provider.allCases.map(\.rawValue).joined(separator: ", ")
+            throw SettingsError(variable: "LLM_PROVIDER", problem: "unknown provider \"\(raw)\" (expected one of: \(known))")
+        }
+        return provider
+    }
+
+    func logLevel() throws -> Logger.Level {
+        guard let raw = string("LOG_LEVEL") else { return .info }
+        guard let level = Logger.Level(rawValue: raw.lowercased()) else {
+            let known = Logger.Level.allCases.map(\.rawValue).joined(separator: ", ")
+            throw SettingsError(variable: "LOG_LEVEL", problem: "unknown level \"\(raw)\" (expected one of: \(known))")
+        }
+        return level
+    }
+
+    func firstSuperuser() throws -> (email: String, password: String)? {
+        switch (string("FIRST_SUPERUSER"), env["FIRST_SUPERUSER_PASSWORD"].flatMap { $0.isEmpty ? nil : $0 }) {
+        case (nil, nil):
+            return nil
+        case (.some, nil):
+            throw SettingsError(variable: "FIRST_SUPERUSER_PASSWORD", problem: "must be set when FIRST_SUPERUSER is")
+        case (nil, .some):
+            throw SettingsError(variable: "FIRST_SUPERUSER", problem: "must be set when FIRST_SUPERUSER_PASSWORD is")
+        case let (email?, password?):
+            guard EmailAddress.isValid(email) else {
+                throw SettingsError(variable: "FIRST_SUPERUSER", problem: "\"\(email)\" is not a valid email address")
+            }
+            guard (8...128).contains(password.unicodeScalars.count) else {
+                throw SettingsError(variable: "FIRST_SUPERUSER_PASSWORD", problem: "must be 8 to 128 characters")
+            }
+            return (email.lowercased(), password)
+        }
+    }
+}

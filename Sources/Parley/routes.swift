@@ -1,0 +1,9 @@
+import Vapor
+
+func routes(_ app: Application) throws {
+    try app.register(collection: HealthController())
+    try app.register(collection: OpenAPIController())
+    try app.register(collection: AuthController())
+    try app.register(collection: UsersController())
+    try app.register(collection: ConversationsController())
+}

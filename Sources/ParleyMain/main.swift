@@ -1,0 +1,42 @@
+import Foundation
+import Logging
+import Parley
+import Vapor
+
+@main
+enum Entrypoint {
+    static func main() async throws {
+        let settings: Settings
+        do {
+            settings = try Settings.load()
+        } catch let error as SettingsError {
+            FileHandle.standardError.write(Data("parley: configuration error: \(error)\n".utf8))
+            exit(78)  // EX_CONFIG
+        }
+        let env = try Environment.detect()
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardOutput(label: label)
+            handler.logLevel = settings.logLevel
+            return handler
+        }
+
+        let app = try await Application.make(env)
+        let command = env.arguments.dropFirst().first { !$0.hasPrefix("-") } ?? "serve"
+        do {
+            try await configure(app, settings: settings)
+            if command == "serve" || command == "create-user" {
+                try await prepareDatabase(app)
+            }
+            try await app.execute()
+        } catch {
+            if !(error is SettingsError) && !String(describing: type(of: error)).contains("ExitCode") {
+                app.logger.critical("parley: \(String(describing: error))")
+            } else if let error = error as? SettingsError {
+                FileHandle.standardError.write(Data("parley: configuration error: \(error)\n".utf8))
+            }
+            try? await app.asyncShutdown()
+            exit(1)
+        }
+        try await app.asyncShutdown()
+    }
+}
