@@ -8,6 +8,8 @@ struct ParleyServices: Sendable {
     let hasher: PasswordHasher
     let auth: AuthService
     let users: UserService
+    let chat: ChatService
+    let chatLimiter: RateLimiter
 }
 
 extension Application {

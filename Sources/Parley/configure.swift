@@ -1,8 +1,10 @@
+import AsyncHTTPClient
 import Fluent
 import Vapor
 
 /// Wires an application from validated settings: database, services, routes, middleware.
-public func configure(_ app: Application, settings: Settings) async throws {
+/// `provider` replaces the one `LLM_PROVIDER` names (tests and embedders pass their own).
+public func configure(_ app: Application, settings: Settings, provider: (any LLMProvider)? = nil) async throws {
     var settings = settings
     settings.secretKey = try SecretKeyStore.resolve(settings)
 
@@ -18,8 +20,13 @@ public func configure(_ app: Application, settings: Settings) async throws {
         settings: settings,
         tokens: tokens,
         hasher: hasher,
-        auth: AuthService(hasher: hasher, tokens: tokens, limiter: LoginRateLimiter(limit: settings.loginRateLimit)),
-        users: UserService(hasher: hasher)
+        auth: AuthService(hasher: hasher, tokens: tokens, limiter: RateLimiter(limit: settings.loginRateLimit, window: 15 * 60)),
+        users: UserService(hasher: hasher),
+        chat: ChatService(
+            provider: provider ?? settings.makeProvider(client: makeProviderClient(app, settings: settings)),
+            systemPrompt: settings.llmSystemPrompt, contextTokens: settings.llmContextTokens,
+            defaultModel: settings.defaultModel),
+        chatLimiter: RateLimiter(limit: settings.chatRateLimit, window: 60)
     )
 
     try routes(app)
@@ -32,7 +39,7 @@ public func configure(_ app: Application, settings: Settings) async throws {
             allowedOrigin: settings.corsOrigins == ["*"] ? .all : .any(settings.corsOrigins),
             allowedMethods: [.GET, .POST, .PATCH, .DELETE, .OPTIONS],
             allowedHeaders: [.accept, .authorization, .contentType, .origin, "Idempotency-Key"],
-            exposedHeaders: ["X-Total-Count", "Retry-After"]
+            exposedHeaders: [HTTPHeaders.Name("X-Total-Count"), .retryAfter]
         )))
     }
     app.middleware.use(RouteLoggingMiddleware(logLevel: .debug))
@@ -49,5 +56,23 @@ public func prepareDatabase(_ app: Application) async throws {
     try await app.autoMigrate()
     if let superuser = settings.firstSuperuser {
         try await app.parley.users.ensureSuperuser(email: superuser.email, password: superuser.password, on: app.db)
+    }
+}
+
+/// The HTTP client for model providers, closed with the app.
+private func makeProviderClient(_ app: Application, settings: Settings) -> HTTPClient {
+    var configuration = HTTPClient.Configuration()
+    configuration.timeout = .init(connect: .milliseconds(Int64(settings.llmConnectTimeoutSeconds * 1000)))
+    configuration.decompression = .disabled
+    let client = HTTPClient(eventLoopGroup: app.eventLoopGroup, configuration: configuration)
+    app.lifecycle.use(ClientShutdown(client: client))
+    return client
+}
+
+private struct ClientShutdown: LifecycleHandler {
+    let client: HTTPClient
+
+    func shutdownAsync(_ application: Application) async {
+        try? await client.shutdown()
     }
 }

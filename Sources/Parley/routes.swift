@@ -6,4 +6,5 @@ func routes(_ app: Application) throws {
     try app.register(collection: AuthController())
     try app.register(collection: UsersController())
     try app.register(collection: ConversationsController())
+    try app.register(collection: ChatController())
 }

@@ -5,7 +5,7 @@ import Vapor
 struct AuthService: Sendable {
     let hasher: PasswordHasher
     let tokens: TokenIssuer
-    let limiter: LoginRateLimiter
+    let limiter: RateLimiter
 
     func login(email rawEmail: String, password: String, clientAddress: String?, on db: any Database) async throws -> TokenResponse {
         let email = rawEmail.trimmingCharacters(in: .whitespaces).lowercased()
@@ -16,7 +16,7 @@ struct AuthService: Sendable {
         }
         let user = try await User.query(on: db).filter(\.$email == email).first()
         guard try await hasher.verify(password, against: user?.passwordHash), let user else {
-            await limiter.recordFailure(for: keys)
+            await limiter.record(keys)
             throw Abort(.badRequest, reason: "Incorrect email or password")
         }
         await limiter.reset("email:" + email)

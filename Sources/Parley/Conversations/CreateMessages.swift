@@ -10,6 +10,10 @@ struct CreateMessages: AsyncMigration {
             .field("content", .string, .required)
             .field("position", .int, .required)
             .field("created_at", .datetime)
+            .field("is_complete", .bool, .required)
+            .field("model", .string)
+            .field("prompt_tokens", .int)
+            .field("completion_tokens", .int)
             // Also the index that lists a conversation's messages in order.
             .unique(on: "conversation_id", "position", name: "messages_conversation_id_position_key")
             .create()

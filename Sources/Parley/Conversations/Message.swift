@@ -15,6 +15,12 @@ final class Message: Model, @unchecked Sendable {
     /// Order within the conversation; timestamps alone can tie.
     @Field(key: "position") var position: Int
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
+    /// False for a reply cut short because the client went away mid-stream.
+    @Field(key: "is_complete") var isComplete: Bool
+    /// For assistant replies: the model that answered and the tokens it counted.
+    @OptionalField(key: "model") var model: String?
+    @OptionalField(key: "prompt_tokens") var promptTokens: Int?
+    @OptionalField(key: "completion_tokens") var completionTokens: Int?
 
     init() {}
 
@@ -23,5 +29,6 @@ final class Message: Model, @unchecked Sendable {
         self.role = role
         self.content = content
         self.position = position
+        self.isComplete = true
     }
 }

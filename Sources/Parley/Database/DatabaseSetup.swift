@@ -23,7 +23,7 @@ enum DatabaseSetup {
             }
             app.databases.use(.postgres(configuration: configuration), as: .psql)
         }
-        app.migrations.add(CreateUsers(), CreateConversations(), CreateMessages())
+        app.migrations.add(CreateUsers(), CreateConversations(), CreateMessages(), CreateIdempotencyKeys())
     }
 
     /// WAL lets readers proceed during a write; the busy timeout makes a writer wait for the lock

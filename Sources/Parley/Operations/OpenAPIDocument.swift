@@ -80,6 +80,25 @@ enum OpenAPIDocument {
             "A conversation's messages, oldest first", tag: "conversations",
             parameters: [pathID("conversation_id")] + pagination(defaultLimit: 1000),
             responses: [("200", list("Messages", ref("Message")))], errors: [401, 403, 404, 422])]),
+        ("/api/chat", ["post": operation(
+            "Send a turn; the model answers from the stored history and both are kept. With `stream: true` the answer is "
+                + "text/event-stream: `data: {json}` events of type start, delta, done or error.",
+            tag: "chat",
+            parameters: [["name": "Idempotency-Key", "in": "header", "required": false,
+                          "description": "A retry with the same key and body returns the first result; kept 24 hours per user.",
+                          "schema": ["type": "string", "minLength": 1, "maxLength": 255]]],
+            body: ref("ChatRequest"),
+            responses: [("200", [
+                "description": "The reply (JSON), or its event stream when `stream` is true",
+                "content": [
+                    "application/json": ["schema": ref("ChatResponse")],
+                    "text/event-stream": ["schema": ["type": "string"]],
+                ],
+            ])],
+            errors: [401, 403, 404, 409, 422, 429, 502, 503, 504])]),
+        ("/api/v1/models", ["get": operation(
+            "The models the configured provider offers", tag: "chat",
+            responses: [("200", ok("Models", ["type": "array", "items": ref("Model")]))], errors: [401, 403, 502, 503, 504])]),
     ]
 
     private static let login = operation(
@@ -135,6 +154,27 @@ enum OpenAPIDocument {
                                 required: ["id", "title", "created_at", "updated_at"])),
         ("ConversationCreate", object(["title": ["anyOf": [title, ["type": "null"]], "default": "New Conversation"]], required: [])),
         ("ConversationUpdate", object(["title": title], required: ["title"])),
+        ("ChatMessage", object([
+            "role": ["type": "string", "enum": ["system", "user", "assistant"]],
+            "content": ["type": "string", "minLength": 1, "maxLength": 100_000],
+        ], required: ["role", "content"])),
+        ("ChatRequest", object([
+            "conversation_id": ["anyOf": [uuid, ["type": "null"]]],
+            "messages": ["type": "array", "minItems": 1, "maxItems": 1000, "items": ref("ChatMessage"),
+                         "description": "The new messages of this turn; the last must have role user."],
+            "model": ["type": "string", "minLength": 1, "maxLength": 200],
+            "options": object([
+                "temperature": ["type": "number", "minimum": 0, "maximum": 2],
+                "max_tokens": ["type": "integer", "minimum": 1],
+            ], required: []),
+            "stream": ["type": "boolean", "default": false],
+        ], required: ["messages"])),
+        ("Usage", object(["prompt_tokens": ["type": "integer"], "completion_tokens": ["type": "integer"]],
+                         required: ["prompt_tokens", "completion_tokens"])),
+        ("ChatResponse", object([
+            "response": string, "message_id": uuid, "conversation_id": uuid, "model": string, "usage": ref("Usage"),
+        ], required: ["response", "message_id", "conversation_id", "model", "usage"])),
+        ("Model", object(["id": string, "provider": string], required: ["id", "provider"])),
         ("Message", object(["id": uuid, "content": string,
                             "role": ["type": "string", "enum": ["system", "user", "assistant"]], "created_at": dateTime],
                            required: ["id", "content", "role", "created_at"])),
@@ -182,7 +222,8 @@ enum OpenAPIDocument {
     private static let errorDescriptions: [Int: String] = [
         400: "Bad request", 401: "Not authenticated, or the token is not valid", 403: "Forbidden",
         404: "Resource not found", 409: "Conflict", 413: "Body over 1 MiB", 422: "Validation error",
-        429: "Too many requests", 500: "Internal server error",
+        429: "Too many requests", 500: "Internal server error", 502: "The model provider failed or answered garbage",
+        503: "No model provider reachable", 504: "The model provider timed out",
     ]
 
     private static func operation(

@@ -30,6 +30,11 @@ public struct Settings: Sendable {
     public var logLevel: Logger.Level
     /// Bcrypt's cost; 12 in every real deployment, lowered only by tests.
     public var passwordHashCost: Int = 12
+    /// How long connecting to the provider may take (AsyncHTTPClient retries a refused connection
+    /// until then), so an unreachable provider is a quick 503.
+    public var llmConnectTimeoutSeconds: Double = 3
+    /// Silence after which a streamed reply gets a `: keep-alive` comment.
+    public var sseKeepAliveSeconds: Int = 15
     /// Where generated state (the secret key, the SQLite file by default) lives.
     public var dataDirectory: String = "data"
 
@@ -47,7 +52,7 @@ public struct SettingsError: Error, CustomStringConvertible, Equatable {
 extension Settings {
     /// Reads and validates every variable of API.md's configuration table.
     public static func load(from env: [String: String] = ProcessInfo.processInfo.environment) throws -> Settings {
-        var reader = Reader(env: env)
+        let reader = Reader(env: env)
         let settings = Settings(
             environment: reader.string("ENVIRONMENT") ?? "development",
             host: reader.string("HOST") ?? "127.0.0.1",

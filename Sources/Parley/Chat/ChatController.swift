@@ -1,0 +1,144 @@
+import Fluent
+import NIOConcurrencyHelpers
+import Vapor
+
+struct ChatController: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        let signedIn = routes.grouped(UserAuthenticator())
+        signedIn.post("api", "chat", use: chat)
+        signedIn.get("api", "v1", "models", use: models)
+    }
+
+    @Sendable
+    func models(request: Request) async throws -> [ModelInfo] {
+        let provider = request.application.parley.chat.provider
+        do {
+            return try await provider.listModels().map { ModelInfo(id: $0, provider: provider.name) }
+        } catch let error as LLMError {
+            request.logger.warning("listing models failed: \(error)")
+            throw error
+        }
+    }
+
+    @Sendable
+    func chat(request: Request) async throws -> Response {
+        let parley = request.application.parley
+        let user = try request.requireUser()
+        let userID = try user.requireID()
+        if let wait = await parley.chatLimiter.retryAfter(for: ["chat:\(userID)"]) {
+            throw Abort(.tooManyRequests, headers: ["Retry-After": String(wait)], reason: "Too many chat requests, try again in \(wait) seconds")
+        }
+        await parley.chatLimiter.record(["chat:\(userID)"])
+
+        let body = try request.decodeJSON(ChatRequest.self)
+        let input = try body.validated()
+        let idempotency = try IdempotencyStore.entry(key: request.headers.first(name: "Idempotency-Key"), request: body)
+        if let idempotency {
+            switch try await IdempotencyStore.lookup(idempotency, userID: userID, on: request.db) {
+            case .none: break
+            case .conflict: throw Abort(.conflict, reason: "This Idempotency-Key was already used with a different request")
+            case let .replay(stored): return try await replay(stored, stream: input.stream, for: request)
+            }
+        }
+
+        let turn = try await parley.chat.prepare(input, userID: userID, on: request.db)
+        if turn.droppedHistory > 0 {
+            request.logger.debug("chat: \(turn.droppedHistory) oldest messages left out to fit the context budget")
+        }
+        return input.stream
+            ? streamed(turn, idempotency: idempotency, for: request)
+            : try await answered(turn, idempotency: idempotency, for: request)
+    }
+
+    private func answered(_ turn: ChatService.Turn, idempotency: IdempotencyStore.Entry?, for request: Request) async throws -> Response {
+        let chat = request.application.parley.chat
+        let completion: LLMCompletion
+        do {
+            completion = try await chat.provider.streamReply(to: turn.request) { _ in }
+        } catch let error as LLMError {
+            request.logger.warning("chat: provider failed, nothing stored: \(error)")
+            throw error
+        }
+        let reply = chat.response(for: turn, completion: completion)
+        do {
+            try await chat.store(turn, reply: reply, complete: true, idempotency: idempotency, on: request.db)
+        } catch {
+            // The same key won a race with this request: answer what was stored under it.
+            guard let idempotency, (error as? any DatabaseError)?.isConstraintFailure == true,
+                  case let .replay(stored) = try await IdempotencyStore.lookup(idempotency, userID: turn.userID, on: request.db)
+            else { throw error }
+            return try await stored.encodeResponse(for: request)
+        }
+        return try await reply.encodeResponse(for: request)
+    }
+
+    private func streamed(_ turn: ChatService.Turn, idempotency: IdempotencyStore.Entry?, for request: Request) -> Response {
+        let chat = request.application.parley.chat
+        let keepAlive = request.application.parley.settings.sseKeepAliveSeconds
+        let db = request.db
+        let logger = request.logger
+        let response = Response(status: .ok, headers: Self.streamHeaders)
+        response.body = .init(asyncStream: { writer in
+            let sse = SSEWriter(writer)
+            let partial = NIOLockedValueBox("")
+            do {
+                try await sse.send(ChatStreamEvent.start(
+                    conversationID: turn.conversationID.uuidString.lowercased(), messageID: turn.replyID.uuidString.lowercased()))
+                // The keep-alive runs beside the provider call; a keep-alive that finds the client
+                // gone ends the call as surely as a failed delta does.
+                let completion = try await withThrowingTaskGroup(of: LLMCompletion?.self) { group in
+                    group.addTask {
+                        try await chat.provider.streamReply(to: turn.request) { piece in
+                            partial.withLockedValue { $0 += piece }
+                            try await sse.send(ChatStreamEvent.delta(piece))
+                        }
+                    }
+                    group.addTask {
+                        try await sse.keepAlive(every: .seconds(keepAlive))
+                        return nil
+                    }
+                    defer { group.cancelAll() }
+                    while let result = try await group.next() {
+                        if let result { return result }
+                    }
+                    throw CancellationError()
+                }
+                let reply = chat.response(for: turn, completion: completion)
+                try await chat.store(turn, reply: reply, complete: true, idempotency: idempotency, on: db)
+                try await sse.send(ChatStreamEvent.done(reply))
+            } catch is SSEWriter.ClientDisconnected {
+                // The upstream request was dropped with the provider call; keep what was typed and said.
+                let reply = chat.response(for: turn, completion: LLMCompletion(text: partial.withLockedValue { $0 }))
+                do {
+                    try await chat.store(turn, reply: reply, complete: false, idempotency: nil, on: db)
+                    logger.info("chat: client left mid-stream; stored the turn with a partial reply")
+                } catch {
+                    logger.error("chat: could not store the turn of a client that left: \(String(reflecting: error))")
+                }
+            } catch {
+                let detail = (error as? any AbortError)?.reason ?? "Internal server error"
+                logger.warning("chat: stream failed, nothing stored: \(String(reflecting: error))")
+                try? await sse.send(ChatStreamEvent.error(detail))
+            }
+            await sse.end()
+        })
+        return response
+    }
+
+    /// Answers a retried request with what was stored the first time, streamed if asked.
+    private func replay(_ stored: ChatResponse, stream: Bool, for request: Request) async throws -> Response {
+        guard stream else { return try await stored.encodeResponse(for: request) }
+        let response = Response(status: .ok, headers: Self.streamHeaders)
+        response.body = .init(managedAsyncStream: { writer in
+            let sse = SSEWriter(writer)
+            try await sse.send(ChatStreamEvent.start(conversationID: stored.conversationID, messageID: stored.messageID))
+            try await sse.send(ChatStreamEvent.delta(stored.response))
+            try await sse.send(ChatStreamEvent.done(stored))
+        })
+        return response
+    }
+
+    private static let streamHeaders: HTTPHeaders = [
+        "Content-Type": "text/event-stream", "Cache-Control": "no-cache", "X-Accel-Buffering": "no",
+    ]
+}

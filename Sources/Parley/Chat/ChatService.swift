@@ -1,0 +1,150 @@
+import Crypto
+import Fluent
+import Foundation
+import Vapor
+
+/// The chat rules of API.md, callable without HTTP: validation and ownership, the context the
+/// model sees, and storing a turn only once its reply is complete (or, when the client left
+/// mid-stream, with the partial reply marked incomplete).
+struct ChatService: Sendable {
+    let provider: any LLMProvider
+    let systemPrompt: String?
+    let contextTokens: Int
+    let defaultModel: String
+    static let defaultMaxTokens = 512
+
+    /// Everything needed to call the provider and then store the turn. Nothing is stored yet.
+    struct Turn: Sendable {
+        let userID: UUID
+        let conversationID: UUID
+        let isNewConversation: Bool
+        let replyID: UUID
+        let newMessages: [LLMMessage]
+        /// The title to give the conversation, when it still has the default one.
+        let title: String?
+        let request: LLMRequest
+        let droppedHistory: Int
+    }
+
+    func prepare(_ input: ValidChatRequest, userID: UUID, on db: any Database) async throws -> Turn {
+        var history: [LLMMessage] = []
+        var needsTitle = true
+        if let id = input.conversationID {
+            let conversation = try await ConversationService().find(id, ownerID: userID, on: db)
+            needsTitle = conversation.title == Conversation.defaultTitle
+            history = try await Message.query(on: db).filter(\.$conversation.$id == id).sort(\.$position).all()
+                .map { LLMMessage(role: $0.role.rawValue, content: $0.content) }
+        }
+        // The reply's room comes out of the budget first; it may take at most half of it.
+        let maxTokens = min(input.maxTokens ?? Self.defaultMaxTokens, max(contextTokens / 2, 1))
+        let context = ContextWindow.assemble(
+            systemPrompt: systemPrompt, history: history, new: input.messages, budget: contextTokens - maxTokens)
+        let firstUserMessage = (history + input.messages).first { $0.role == "user" }?.content
+        return Turn(
+            userID: userID,
+            conversationID: input.conversationID ?? UUID(),
+            isNewConversation: input.conversationID == nil,
+            replyID: UUID(),
+            newMessages: input.messages,
+            title: needsTitle ? firstUserMessage.flatMap(ConversationTitle.from) : nil,
+            request: LLMRequest(messages: context.messages, model: input.model ?? defaultModel,
+                                temperature: input.temperature, maxTokens: maxTokens),
+            droppedHistory: context.dropped)
+    }
+
+    /// The answer the API returns for a finished (or cut short) reply.
+    func response(for turn: Turn, completion: LLMCompletion) -> ChatResponse {
+        let usage = completion.usage ?? TokenUsage(
+            promptTokens: ContextWindow.estimateTokens(turn.request.messages),
+            completionTokens: ContextWindow.estimateTokens(LLMMessage(role: "assistant", content: completion.text)) - 4)
+        return ChatResponse(
+            response: completion.text, messageID: turn.replyID.uuidString.lowercased(),
+            conversationID: turn.conversationID.uuidString.lowercased(),
+            model: completion.model ?? turn.request.model, usage: usage)
+    }
+
+    /// Stores the new messages and the reply together, in one transaction, after the conversation's
+    /// existing messages; with `idempotency`, the response under that key too. Touching the
+    /// conversation row first makes concurrent turns on one conversation queue for the row lock
+    /// (no lock is held across the provider call, only across this short write).
+    func store(_ turn: Turn, reply: ChatResponse, complete: Bool, idempotency: IdempotencyStore.Entry?, on db: any Database) async throws {
+        try await db.transaction { tx in
+            let now = Date()
+            if turn.isNewConversation {
+                let conversation = Conversation(userID: turn.userID, title: turn.title ?? Conversation.defaultTitle)
+                conversation.id = turn.conversationID
+                try await conversation.create(on: tx)
+            } else {
+                var touch = Conversation.query(on: tx)
+                    .filter(\.$id == turn.conversationID).filter(\.$user.$id == turn.userID)
+                    .set(\.$updatedAt, to: now)
+                if let title = turn.title { touch = touch.set(\.$title, to: title) }
+                try await touch.update()
+                // Deleted while the model was answering: nothing to add the turn to.
+                guard try await Conversation.query(on: tx)
+                    .filter(\.$id == turn.conversationID).filter(\.$user.$id == turn.userID).first() != nil
+                else { throw Abort.resourceNotFound }
+            }
+            var position = (try await Message.query(on: tx).filter(\.$conversation.$id == turn.conversationID).max(\.$position) ?? -1) + 1
+            for message in turn.newMessages {
+                let role = Message.Role(rawValue: message.role) ?? .user
+                try await Message(conversationID: turn.conversationID, role: role, content: message.content, position: position).create(on: tx)
+                position += 1
+            }
+            if complete || !reply.response.isEmpty {
+                let assistant = Message(conversationID: turn.conversationID, role: .assistant, content: reply.response, position: position)
+                assistant.id = turn.replyID
+                assistant.isComplete = complete
+                assistant.model = reply.model
+                assistant.promptTokens = reply.usage.promptTokens
+                assistant.completionTokens = reply.usage.completionTokens
+                try await assistant.create(on: tx)
+            }
+            if let idempotency {
+                try await IdempotencyStore.save(idempotency, response: reply, userID: turn.userID, on: tx)
+            }
+        }
+    }
+}
+
+/// `Idempotency-Key`: per user, 24 hours, the same key with a different body is a conflict.
+enum IdempotencyStore {
+    struct Entry: Sendable {
+        var key: String
+        var requestHash: String
+    }
+
+    enum Lookup {
+        case none
+        case replay(ChatResponse)
+        case conflict
+    }
+
+    static func entry(key: String?, request: ChatRequest) throws -> Entry? {
+        guard let key else { return nil }
+        guard (1...255).contains(key.utf8.count), key.unicodeScalars.allSatisfy({ $0.value >= 0x21 && $0.value <= 0x7E }) else {
+            throw ValidationFailure(loc: ["header", "idempotency-key"], msg: "Idempotency-Key must be 1 to 255 visible ASCII characters", type: "value_error")
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        let digest = SHA256.hash(data: try encoder.encode(request))
+        return Entry(key: key, requestHash: digest.map { String(format: "%02x", $0) }.joined())
+    }
+
+    static func lookup(_ entry: Entry, userID: UUID, on db: any Database) async throws -> Lookup {
+        guard let record = try await IdempotencyRecord.query(on: db)
+            .filter(\.$user.$id == userID).filter(\.$key == entry.key)
+            .filter(\.$createdAt >= Date().addingTimeInterval(-IdempotencyRecord.lifetime)).first()
+        else { return .none }
+        guard record.requestHash == entry.requestHash else { return .conflict }
+        return .replay(try JSONDecoder().decode(ChatResponse.self, from: Data(record.response.utf8)))
+    }
+
+    fileprivate static func save(_ entry: Entry, response: ChatResponse, userID: UUID, on db: any Database) async throws {
+        // An expired record under the same key makes way for the new one.
+        try await IdempotencyRecord.query(on: db).filter(\.$user.$id == userID).filter(\.$key == entry.key)
+            .filter(\.$createdAt < Date().addingTimeInterval(-IdempotencyRecord.lifetime)).delete()
+        let json = String(decoding: try JSONEncoder().encode(response), as: UTF8.self)
+        try await IdempotencyRecord(userID: userID, key: entry.key, requestHash: entry.requestHash, response: json).create(on: db)
+    }
+}

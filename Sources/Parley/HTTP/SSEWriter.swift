@@ -1,0 +1,54 @@
+import Foundation
+import Vapor
+
+/// Writes `data: <json>` events to a streamed response, and a `: keep-alive` comment whenever
+/// nothing was written for a while, so proxies and clients do not give up on a slow model.
+actor SSEWriter {
+    /// The client is gone: a write to its connection failed.
+    struct ClientDisconnected: Error {}
+
+    private let writer: any AsyncBodyStreamWriter
+    private var lastWrite = ContinuousClock.now
+    private let encoder = JSONEncoder()
+
+    init(_ writer: any AsyncBodyStreamWriter) {
+        self.writer = writer
+        encoder.outputFormatting = .withoutEscapingSlashes
+    }
+
+    func send(_ event: some Encodable) async throws {
+        var buffer = ByteBuffer(string: "data: ")
+        buffer.writeBytes(try encoder.encode(event))
+        buffer.writeString("\n\n")
+        try await write(buffer)
+    }
+
+    func comment(_ text: String) async throws {
+        try await write(ByteBuffer(string: ": \(text)\n\n"))
+    }
+
+    func end() async {
+        try? await writer.write(.end)
+    }
+
+    private func write(_ buffer: ByteBuffer) async throws {
+        lastWrite = .now
+        do {
+            try await writer.write(.buffer(buffer))
+        } catch {
+            throw ClientDisconnected()
+        }
+    }
+
+    /// Sends keep-alive comments until cancelled; throws `ClientDisconnected` when one cannot be written.
+    func keepAlive(every interval: Duration) async throws {
+        while true {
+            let due = lastWrite + interval
+            if ContinuousClock.now >= due {
+                try await comment("keep-alive")
+                continue
+            }
+            try await Task.sleep(until: due, clock: .continuous)
+        }
+    }
+}

@@ -1,0 +1,56 @@
+import AsyncHTTPClient
+import Foundation
+import NIOHTTP1
+
+/// Ollama's native API: `/api/chat` as NDJSON, `/api/tags` for models.
+public struct OllamaProvider: LLMProvider {
+    public let name = "ollama"
+    let baseURL: String
+    let apiKey: String?
+    let transport: ProviderTransport
+
+    init(baseURL: String, apiKey: String?, transport: ProviderTransport) {
+        self.baseURL = baseURL
+        self.apiKey = apiKey
+        self.transport = transport
+    }
+
+    private struct Body: Encodable {
+        struct Options: Encodable {
+            var num_predict: Int
+            var temperature: Double?
+        }
+        var model: String
+        var messages: [LLMMessage]
+        var stream = true
+        var options: Options
+    }
+
+    private var headers: HTTPHeaders {
+        var headers: HTTPHeaders = ["Content-Type": "application/json"]
+        // Ollama itself takes no key; a proxy in front of it may.
+        if let apiKey { headers.add(name: "Authorization", value: "Bearer \(apiKey)") }
+        return headers
+    }
+
+    public func streamReply(to request: LLMRequest, onDelta: @escaping @Sendable (String) async throws -> Void) async throws -> LLMCompletion {
+        let body = try JSONEncoder().encode(Body(
+            model: request.model, messages: request.messages,
+            options: .init(num_predict: request.maxTokens, temperature: request.temperature)))
+        return try await transport.stream(
+            url: baseURL + "/api/chat", headers: headers, body: body, decoder: OllamaStreamDecoder(), onDelta: onDelta)
+    }
+
+    private struct Tags: Decodable {
+        struct Model: Decodable { var name: String }
+        var models: [Model]
+    }
+
+    public func listModels() async throws -> [String] {
+        let data = try await transport.getJSON(url: baseURL + "/api/tags", headers: headers)
+        guard let tags = try? JSONDecoder().decode(Tags.self, from: data) else {
+            throw LLMError.invalidResponse("the model list is not Ollama's shape")
+        }
+        return tags.models.map(\.name)
+    }
+}

@@ -1,0 +1,101 @@
+import Fluent
+import Foundation
+import Testing
+import Vapor
+@testable import Parley
+
+@Suite struct ChatStreamTests {
+    @Test func eventsFollowTheContractAndTheTurnIsStored() async throws {
+        try await withChatServer { server, fake in
+            let ann = try await server.user("ann@example.com")
+            let result = try await server.streamChat(token: ann, json: ["messages": [["role": "user", "content": "Hi"]], "stream": true])
+            #expect(result.status == .ok)
+            #expect(result.headers.first(name: "Content-Type") == "text/event-stream")
+            #expect(result.headers.first(name: "Cache-Control") == "no-cache")
+            #expect(result.headers.first(name: "X-Accel-Buffering") == "no")
+            #expect(result.events.allSatisfy { $0.hasPrefix("data: ") && !$0.dropFirst(6).contains("\n") })
+            let events = result.events.map(eventJSON)
+            #expect(events.compactMap { $0["type"] as? String } == ["start", "delta", "delta", "delta", "delta", "done"])
+            #expect(events.dropFirst().dropLast().compactMap { $0["content"] as? String } == fake.chunks)
+            let start = events[0]
+            let done = try #require(events.last)
+            #expect(done["response"] as? String == fake.reply)
+            #expect(done["message_id"] as? String == start["message_id"] as? String)
+            #expect(done["conversation_id"] as? String == start["conversation_id"] as? String)
+            #expect((done["usage"] as? [String: Int])?["completion_tokens"] == 4)
+
+            let stored = try await server.storedMessages()
+            #expect(stored.map(\.content) == ["Hi", fake.reply])
+            #expect(stored.last?.id?.uuidString.lowercased() == done["message_id"] as? String)
+        }
+    }
+
+    @Test func aFailureAfterTheStartEndsWithAnErrorEventAndStoresNothing() async throws {
+        try await withChatServer { server, fake in
+            fake.then(.dropAfter(2))
+            let ann = try await server.user("ann@example.com")
+            let result = try await server.streamChat(token: ann, json: ["messages": [["role": "user", "content": "Hi"]], "stream": true])
+            let events = result.events.map(eventJSON)
+            #expect(events.compactMap { $0["type"] as? String } == ["start", "delta", "delta", "error"])
+            #expect((events.last?["detail"] as? String)?.isEmpty == false)
+            #expect(try await Message.query(on: server.db).count() == 0)
+            #expect(try await Conversation.query(on: server.db).count() == 0)
+        }
+    }
+
+    @Test func aProviderErrorBeforeAnyTokenIsAnErrorEvent() async throws {
+        try await withChatServer { server, fake in
+            fake.then(.status(404, message: "no such model"))
+            let ann = try await server.user("ann@example.com")
+            let result = try await server.streamChat(token: ann, json: ["messages": [["role": "user", "content": "Hi"]], "stream": true])
+            let events = result.events.map(eventJSON)
+            #expect(events.compactMap { $0["type"] as? String } == ["start", "error"])
+            #expect(events.last?["detail"] as? String == "Model provider error (HTTP 404): no such model")
+            #expect(try await Message.query(on: server.db).count() == 0)
+        }
+    }
+
+    @Test func aClientThatLeavesKeepsWhatWasTypedAndSaid() async throws {
+        try await withChatServer { server, fake in
+            fake.chunks = ["Once", " upon", " a", " time", " there", " was", " a", " server"]
+            fake.chunkDelay = .milliseconds(150)
+            let ann = try await server.user("ann@example.com")
+            let events = try await server.streamChatAndLeave(
+                token: ann, json: ["messages": [["role": "user", "content": "Tell me a story"]], "stream": true], afterDeltas: 2)
+            #expect(events.map(eventJSON).compactMap { $0["type"] as? String }.prefix(3) == ["start", "delta", "delta"])
+            try await server.eventually("the partial turn is stored") { try await Message.query(on: server.db).count() == 2 }
+            let stored = try await server.storedMessages()
+            #expect(stored.first?.content == "Tell me a story")
+            #expect(stored.first?.isComplete == true)
+            let partial = try #require(stored.last)
+            #expect(partial.role == .assistant)
+            #expect(partial.isComplete == false)
+            #expect(partial.content.hasPrefix("Once upon"))
+            #expect(partial.content.count < fake.reply.count)
+            #expect(fake.reply.hasPrefix(partial.content))
+            try await server.eventually("the upstream request is cancelled") { fake.cancelledStreams == 1 }
+        }
+    }
+
+    @Test func aClientThatLeavesDuringSilenceIsNoticedAtTheNextKeepAlive() async throws {
+        try await withChatServer(.openai, { $0.sseKeepAliveSeconds = 1 }) { server, fake in
+            fake.then(.stallAfter(2))
+            let ann = try await server.user("ann@example.com")
+            _ = try await server.streamChatAndLeave(
+                token: ann, json: ["messages": [["role": "user", "content": "Hi"]], "stream": true], afterDeltas: 2)
+            try await server.eventually("the partial turn is stored") { try await Message.query(on: server.db).count() == 2 }
+            #expect(try await server.storedMessages().map(\.content) == ["Hi", "Hello!"])
+        }
+    }
+
+    @Test func silenceIsFilledWithKeepAliveComments() async throws {
+        try await withChatServer(.openai, { $0.sseKeepAliveSeconds = 1 }) { server, fake in
+            fake.chunks = ["slow", " reply"]
+            fake.chunkDelay = .milliseconds(1600)
+            let ann = try await server.user("ann@example.com")
+            let result = try await server.streamChat(token: ann, json: ["messages": [["role": "user", "content": "Hi"]], "stream": true])
+            #expect(result.events.contains(": keep-alive"))
+            #expect(result.events.map(eventJSON).compactMap { $0["type"] as? String } == ["start", "delta", "delta", "done"])
+        }
+    }
+}
