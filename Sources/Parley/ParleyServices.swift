@@ -10,6 +10,7 @@ struct ParleyServices: Sendable {
     let users: UserService
     let chat: ChatService
     let chatLimiter: RateLimiter
+    let chatMetrics: ChatMetrics
 }
 
 extension Application {

@@ -1,10 +1,15 @@
 import AsyncHTTPClient
 import Fluent
+import Prometheus
 import Vapor
 
 /// Wires an application from validated settings: database, services, routes, middleware.
-/// `provider` replaces the one `LLM_PROVIDER` names (tests and embedders pass their own).
-public func configure(_ app: Application, settings: Settings, provider: (any LLMProvider)? = nil) async throws {
+/// `provider` replaces the one `LLM_PROVIDER` names (tests and embedders pass their own);
+/// `metrics` is the registry `/metrics` shows, the one swift-metrics was bootstrapped with.
+public func configure(
+    _ app: Application, settings: Settings, provider: (any LLMProvider)? = nil,
+    metrics: PrometheusCollectorRegistry = PrometheusCollectorRegistry()
+) async throws {
     var settings = settings
     settings.secretKey = try SecretKeyStore.resolve(settings)
 
@@ -26,10 +31,12 @@ public func configure(_ app: Application, settings: Settings, provider: (any LLM
             provider: provider ?? settings.makeProvider(client: makeProviderClient(app, settings: settings)),
             systemPrompt: settings.llmSystemPrompt, contextTokens: settings.llmContextTokens,
             defaultModel: settings.defaultModel),
-        chatLimiter: RateLimiter(limit: settings.chatRateLimit, window: 60)
+        chatLimiter: RateLimiter(limit: settings.chatRateLimit, window: 60),
+        chatMetrics: ChatMetrics(registry: metrics)
     )
 
     try routes(app)
+    try app.register(collection: MetricsController(registry: metrics))
 
     // Replaces Vapor's defaults: errors must take the contract's shapes, and CORS headers must
     // reach error responses too, so CORS sits outermost.

@@ -1,6 +1,8 @@
 import Foundation
 import Logging
+import Metrics
 import Parley
+import Prometheus
 import Vapor
 
 @main
@@ -20,10 +22,13 @@ enum Entrypoint {
             return handler
         }
 
+        let metrics = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: metrics))
+
         let app = try await Application.make(env)
         let command = env.arguments.dropFirst().first { !$0.hasPrefix("-") } ?? "serve"
         do {
-            try await configure(app, settings: settings)
+            try await configure(app, settings: settings, metrics: metrics)
             if command == "serve" || command == "create-user" {
                 try await prepareDatabase(app)
             }
