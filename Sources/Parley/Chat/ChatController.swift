@@ -68,9 +68,9 @@ struct ChatController: RouteCollection {
         }
         let reply = chat.response(for: turn, completion: completion)
         metrics.record(providerTime: clock.now - started, firstToken: firstToken.withLockedValue { $0 }, usage: reply.usage)
-        metrics.record(.ok)
         do {
             try await chat.store(turn, reply: reply, complete: true, idempotency: idempotency, on: request.db)
+            metrics.record(.ok)
         } catch {
             // The same key won a race with this request: answer what was stored under it.
             guard let idempotency, (error as? any DatabaseError)?.isConstraintFailure == true,

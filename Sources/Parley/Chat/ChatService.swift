@@ -27,19 +27,25 @@ struct ChatService: Sendable {
     }
 
     func prepare(_ input: ValidChatRequest, userID: UUID, on db: any Database) async throws -> Turn {
+        // The reply's room comes out of the budget first; it may take at most half of it.
+        let maxTokens = min(input.maxTokens ?? Self.defaultMaxTokens, max(contextTokens / 2, 1))
+        let budget = contextTokens - maxTokens
         var history: [LLMMessage] = []
+        var firstUserMessage = input.messages.first { $0.role == "user" }?.content
         var needsTitle = true
         if let id = input.conversationID {
             let conversation = try await ConversationService().find(id, ownerID: userID, on: db)
             needsTitle = conversation.title == Conversation.defaultTitle
-            history = try await Message.query(on: db).filter(\.$conversation.$id == id).sort(\.$position).all()
-                .map { LLMMessage(role: $0.role.rawValue, content: $0.content) }
+            // Only the newest messages can fit: each costs at least `ContextWindow.minimumTokens`.
+            history = try await Message.query(on: db).filter(\.$conversation.$id == id)
+                .sort(\.$position, .descending).limit(max(budget, 0) / ContextWindow.minimumTokens + 1).all()
+                .reversed().map { LLMMessage(role: $0.role.rawValue, content: $0.content) }
+            if needsTitle, let first = try await Message.query(on: db).filter(\.$conversation.$id == id)
+                .filter(\.$role == .user).sort(\.$position).first() {
+                firstUserMessage = first.content
+            }
         }
-        // The reply's room comes out of the budget first; it may take at most half of it.
-        let maxTokens = min(input.maxTokens ?? Self.defaultMaxTokens, max(contextTokens / 2, 1))
-        let context = ContextWindow.assemble(
-            systemPrompt: systemPrompt, history: history, new: input.messages, budget: contextTokens - maxTokens)
-        let firstUserMessage = (history + input.messages).first { $0.role == "user" }?.content
+        let context = ContextWindow.assemble(systemPrompt: systemPrompt, history: history, new: input.messages, budget: budget)
         return Turn(
             userID: userID,
             conversationID: input.conversationID ?? UUID(),

@@ -77,3 +77,17 @@ extension JSONValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, Ex
     public init(dictionaryLiteral elements: (String, JSONValue)...) { self = .object(elements) }
     public init(nilLiteral: ()) { self = .null }
 }
+
+extension JSONValue: CustomStringConvertible {
+    /// Strings bare, numbers without a needless fraction: for messages, not for JSON.
+    public var description: String {
+        switch self {
+        case .null: "null"
+        case let .bool(value): String(value)
+        case let .number(value): value.rounded() == value ? String(Int64(value)) : String(value)
+        case let .string(value): value
+        case let .array(values): "[" + values.map(\.description).joined(separator: ", ") + "]"
+        case let .object(pairs): "{" + pairs.map { "\($0.0): \($0.1)" }.joined(separator: ", ") + "}"
+        }
+    }
+}

@@ -31,7 +31,7 @@ struct CreateUserCommand: AsyncCommand {
             let user = try await app.parley.users.create(input, allowPrivileges: true, on: app.db)
             context.console.print("Created \(user.isSuperuser ? "superuser" : "user") \(user.email) (\(try user.requireID().uuidString.lowercased()))")
         } catch let failure as ValidationFailure {
-            context.console.error("create-user: " + failure.issues.map { "\($0.loc.last.map { "\($0)" } ?? ""): \($0.msg)" }.joined(separator: "; "))
+            context.console.error("create-user: " + failure.issues.map { "\($0.loc.last?.description ?? "input"): \($0.msg)" }.joined(separator: "; "))
             throw ExitCode(1)
         } catch let abort as Abort {
             context.console.error("create-user: \(abort.reason)")
@@ -43,5 +43,5 @@ struct CreateUserCommand: AsyncCommand {
 struct ExitCode: Error, CustomStringConvertible {
     let code: Int32
     init(_ code: Int32) { self.code = code }
-    var description: String { "exit code \(code)" }
+    var description: String { "stopped (exit status \(code))" }
 }

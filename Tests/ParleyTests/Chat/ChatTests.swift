@@ -200,6 +200,19 @@ import Vapor
         }
     }
 
+    @Test func anUntitledConversationIsTitledByItsFirstUserMessage() async throws {
+        try await withChatServer { server, _ in
+            let ann = try await server.user("ann@example.com")
+            let created = try await server.send(.POST, "/api/v1/conversations/", token: ann)
+            let id = try #require(created.object["id"] as? String)
+            _ = try await server.send(.POST, "/api/chat", token: ann, json: ["conversation_id": id, "messages": [["role": "user", "content": "First words"]]])
+            _ = try await server.send(.PATCH, "/api/v1/conversations/\(id)", token: ann, json: ["title": "New Conversation"])
+            _ = try await server.send(.POST, "/api/chat", token: ann, json: ["conversation_id": id, "messages": [["role": "user", "content": "Later words"]]])
+            let conversation = try await server.send(.GET, "/api/v1/conversations/\(id)", token: ann)
+            #expect(conversation.object["title"] as? String == "First words")
+        }
+    }
+
     @Test func modelsAreListed() async throws {
         try await withChatServer { server, _ in
             let ann = try await server.user("ann@example.com")
