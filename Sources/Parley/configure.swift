@@ -16,6 +16,9 @@ public func configure(
     app.logger.logLevel = settings.logLevel
     app.http.server.configuration.hostname = settings.host
     app.http.server.configuration.port = settings.port
+    // On SIGTERM Vapor stops accepting and lets in-flight requests finish; streamed replies can
+    // run long, so they get more than Vapor's default 10 seconds.
+    app.http.server.configuration.shutdownTimeout = .seconds(60)
     app.routes.defaultMaxBodySize = "1mb"
     try DatabaseSetup.register(settings.database, on: app)
 

@@ -57,16 +57,13 @@ public struct AnthropicProvider: LLMProvider {
             url: apiURL + "/messages", headers: headers, body: body, decoder: AnthropicStreamDecoder(), onDelta: onDelta)
     }
 
-    private struct ModelList: Decodable {
-        struct Model: Decodable { var id: String }
+    private struct ModelList: Decodable, Sendable {
+        struct Model: Decodable, Sendable { var id: String }
         var data: [Model]
     }
 
     public func listModels() async throws -> [String] {
-        let data = try await transport.getJSON(url: apiURL + "/models", headers: headers)
-        guard let list = try? JSONDecoder().decode(ModelList.self, from: data) else {
-            throw LLMError.invalidResponse("the model list is not Anthropic's shape")
-        }
+        let list = try await transport.getJSON(ModelList.self, url: apiURL + "/models", headers: headers, protocolName: "Anthropic")
         return list.data.map(\.id)
     }
 }

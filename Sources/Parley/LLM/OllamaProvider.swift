@@ -41,16 +41,13 @@ public struct OllamaProvider: LLMProvider {
             url: baseURL + "/api/chat", headers: headers, body: body, decoder: OllamaStreamDecoder(), onDelta: onDelta)
     }
 
-    private struct Tags: Decodable {
-        struct Model: Decodable { var name: String }
+    private struct Tags: Decodable, Sendable {
+        struct Model: Decodable, Sendable { var name: String }
         var models: [Model]
     }
 
     public func listModels() async throws -> [String] {
-        let data = try await transport.getJSON(url: baseURL + "/api/tags", headers: headers)
-        guard let tags = try? JSONDecoder().decode(Tags.self, from: data) else {
-            throw LLMError.invalidResponse("the model list is not Ollama's shape")
-        }
+        let tags = try await transport.getJSON(Tags.self, url: baseURL + "/api/tags", headers: headers, protocolName: "Ollama")
         return tags.models.map(\.name)
     }
 }

@@ -38,16 +38,13 @@ public struct OpenAIProvider: LLMProvider {
             url: baseURL + "/chat/completions", headers: headers, body: body, decoder: OpenAIStreamDecoder(), onDelta: onDelta)
     }
 
-    private struct ModelList: Decodable {
-        struct Model: Decodable { var id: String }
+    private struct ModelList: Decodable, Sendable {
+        struct Model: Decodable, Sendable { var id: String }
         var data: [Model]
     }
 
     public func listModels() async throws -> [String] {
-        let data = try await transport.getJSON(url: baseURL + "/models", headers: headers)
-        guard let list = try? JSONDecoder().decode(ModelList.self, from: data) else {
-            throw LLMError.invalidResponse("the model list is not OpenAI's shape")
-        }
+        let list = try await transport.getJSON(ModelList.self, url: baseURL + "/models", headers: headers, protocolName: "OpenAI")
         return list.data.map(\.id)
     }
 }

@@ -50,9 +50,9 @@ struct ProviderTransport: Sendable {
         }
     }
 
-    /// GETs a JSON document (model lists).
-    func getJSON(url: String, headers: HTTPHeaders) async throws -> Data {
-        try await withSilenceTimeout(seconds: timeoutSeconds) { watchdog in
+    /// GETs a JSON document (model lists) of the given shape.
+    func getJSON<T: Decodable & Sendable>(_ type: T.Type, url: String, headers: HTTPHeaders, protocolName: String) async throws -> T {
+        let data = try await withSilenceTimeout(seconds: timeoutSeconds) { watchdog in
             let response = try await send(url: url, method: .GET, headers: headers, body: nil, watchdog: watchdog)
             watchdog.startWaiting()
             do {
@@ -62,6 +62,10 @@ struct ProviderTransport: Sendable {
                 throw LLMError.invalidResponse("the answer broke off: \(Self.describe(error))")
             }
         }
+        guard let value = try? JSONDecoder().decode(T.self, from: data) else {
+            throw LLMError.invalidResponse("\(url.split(separator: "/").last ?? "the answer") is not \(protocolName)'s shape")
+        }
+        return value
     }
 
     /// Sends until a 2xx head arrives, retrying 429/503 a bounded number of times.
