@@ -10,7 +10,6 @@ struct ParleyServices: Sendable {
     let users: UserService
     let chat: ChatService
     let chatLimiter: RateLimiter
-    let chatMetrics: ChatMetrics
 }
 
 extension Application {

@@ -33,9 +33,8 @@ public func configure(
         chat: ChatService(
             provider: provider ?? settings.makeProvider(client: makeProviderClient(app, settings: settings)),
             systemPrompt: settings.llmSystemPrompt, contextTokens: settings.llmContextTokens,
-            defaultModel: settings.defaultModel),
-        chatLimiter: RateLimiter(limit: settings.chatRateLimit, window: 60),
-        chatMetrics: ChatMetrics(registry: metrics)
+            defaultModel: settings.defaultModel, metrics: ChatMetrics(registry: metrics)),
+        chatLimiter: RateLimiter(limit: settings.chatRateLimit, window: 60)
     )
 
     try routes(app)

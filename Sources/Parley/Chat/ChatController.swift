@@ -52,25 +52,17 @@ struct ChatController: RouteCollection {
 
     private func answered(_ turn: ChatService.Turn, idempotency: IdempotencyStore.Entry?, for request: Request) async throws -> Response {
         let chat = request.application.parley.chat
-        let metrics = request.application.parley.chatMetrics
-        let clock = ContinuousClock()
-        let started = clock.now
-        let firstToken = NIOLockedValueBox<Duration?>(nil)
-        let completion: LLMCompletion
+        let reply: ChatResponse
         do {
-            completion = try await chat.provider.streamReply(to: turn.request) { _ in
-                firstToken.withLockedValue { $0 = $0 ?? clock.now - started }
-            }
+            reply = try await chat.generate(turn)
         } catch {
-            metrics.record(ChatMetrics.outcome(of: error))
+            chat.metrics.record(ChatMetrics.outcome(of: error))
             request.logger.warning("chat: provider failed, nothing stored: \(String(reflecting: error))")
             throw error
         }
-        let reply = chat.response(for: turn, completion: completion)
-        metrics.record(providerTime: clock.now - started, firstToken: firstToken.withLockedValue { $0 }, usage: reply.usage)
         do {
             try await chat.store(turn, reply: reply, complete: true, idempotency: idempotency, on: request.db)
-            metrics.record(.ok)
+            chat.metrics.record(.ok)
         } catch {
             // The same key won a race with this request: answer what was stored under it.
             guard let idempotency, (error as? any DatabaseError)?.isConstraintFailure == true,
@@ -83,7 +75,6 @@ struct ChatController: RouteCollection {
 
     private func streamed(_ turn: ChatService.Turn, idempotency: IdempotencyStore.Entry?, for request: Request) -> Response {
         let chat = request.application.parley.chat
-        let metrics = request.application.parley.chatMetrics
         let keepAlive = request.application.parley.settings.sseKeepAliveSeconds
         let db = request.db
         let logger = request.logger
@@ -91,19 +82,15 @@ struct ChatController: RouteCollection {
         response.body = .init(asyncStream: { writer in
             let sse = SSEWriter(writer)
             let partial = NIOLockedValueBox("")
-            let clock = ContinuousClock()
-            let started = clock.now
-            let firstToken = NIOLockedValueBox<Duration?>(nil)
             do {
                 try await sse.send(ChatStreamEvent.start(
                     conversationID: turn.conversationID.uuidString.lowercased(), messageID: turn.replyID.uuidString.lowercased()))
                 // The keep-alive runs beside the provider call; a keep-alive that finds the client
                 // gone ends the call as surely as a failed delta does.
-                let completion = try await withThrowingTaskGroup(of: LLMCompletion?.self) { group in
+                let reply = try await withThrowingTaskGroup(of: ChatResponse?.self) { group in
                     group.addTask {
-                        try await chat.provider.streamReply(to: turn.request) { piece in
+                        try await chat.generate(turn) { piece in
                             partial.withLockedValue { $0 += piece }
-                            firstToken.withLockedValue { $0 = $0 ?? clock.now - started }
                             try await sse.send(ChatStreamEvent.delta(piece))
                         }
                     }
@@ -117,13 +104,11 @@ struct ChatController: RouteCollection {
                     }
                     throw CancellationError()
                 }
-                let reply = chat.response(for: turn, completion: completion)
-                metrics.record(providerTime: clock.now - started, firstToken: firstToken.withLockedValue { $0 }, usage: reply.usage)
                 try await chat.store(turn, reply: reply, complete: true, idempotency: idempotency, on: db)
-                metrics.record(.ok)
+                chat.metrics.record(.ok)
                 try await sse.send(ChatStreamEvent.done(reply))
             } catch is SSEWriter.ClientDisconnected {
-                metrics.record(.clientGone)
+                chat.metrics.record(.clientGone)
                 // The upstream request was dropped with the provider call; keep what was typed and said.
                 let reply = chat.response(for: turn, completion: LLMCompletion(text: partial.withLockedValue { $0 }))
                 do {
@@ -133,7 +118,7 @@ struct ChatController: RouteCollection {
                     logger.error("chat: could not store the turn of a client that left: \(String(reflecting: error))")
                 }
             } catch {
-                metrics.record(ChatMetrics.outcome(of: error))
+                chat.metrics.record(ChatMetrics.outcome(of: error))
                 let detail = (error as? any AbortError)?.reason ?? "Internal server error"
                 logger.warning("chat: stream failed, nothing stored: \(String(reflecting: error))")
                 try? await sse.send(ChatStreamEvent.error(detail))

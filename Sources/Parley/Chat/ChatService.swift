@@ -1,6 +1,7 @@
 import Crypto
 import Fluent
 import Foundation
+import NIOConcurrencyHelpers
 import Vapor
 
 /// The chat rules of API.md, callable without HTTP: validation and ownership, the context the
@@ -11,6 +12,7 @@ struct ChatService: Sendable {
     let systemPrompt: String?
     let contextTokens: Int
     let defaultModel: String
+    let metrics: ChatMetrics
     static let defaultMaxTokens = 512
 
     /// Everything needed to call the provider and then store the turn. Nothing is stored yet.
@@ -56,6 +58,21 @@ struct ChatService: Sendable {
             request: LLMRequest(messages: context.messages, model: input.model ?? defaultModel,
                                 temperature: input.temperature, maxTokens: maxTokens),
             droppedHistory: context.dropped)
+    }
+
+    /// Has the provider answer `turn`, handing each piece of text to `onDelta` as it arrives, and
+    /// records the provider's latency, time to first token and token counts.
+    func generate(_ turn: Turn, onDelta: @escaping @Sendable (String) async throws -> Void = { _ in }) async throws -> ChatResponse {
+        let clock = ContinuousClock()
+        let started = clock.now
+        let firstToken = NIOLockedValueBox<Duration?>(nil)
+        let completion = try await provider.streamReply(to: turn.request) { piece in
+            firstToken.withLockedValue { $0 = $0 ?? clock.now - started }
+            try await onDelta(piece)
+        }
+        let reply = response(for: turn, completion: completion)
+        metrics.record(providerTime: clock.now - started, firstToken: firstToken.withLockedValue { $0 }, usage: reply.usage)
+        return reply
     }
 
     /// The answer the API returns for a finished (or cut short) reply.
