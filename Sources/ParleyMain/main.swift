@@ -33,6 +33,9 @@ enum Entrypoint {
                 try await prepareDatabase(app)
             }
             try await app.execute()
+            // Drain in-flight requests (streamed replies included) before anything they use, like
+            // the provider's HTTP client, is shut down with the app.
+            await app.server.shutdown()
         } catch {
             if !(error is SettingsError) && !String(describing: type(of: error)).contains("ExitCode") {
                 app.logger.critical("parley: \(String(describing: error))")
