@@ -75,57 +75,76 @@ struct ChatController: RouteCollection {
 
     private func streamed(_ turn: ChatService.Turn, idempotency: IdempotencyStore.Entry?, for request: Request) -> Response {
         let chat = request.application.parley.chat
-        let keepAlive = request.application.parley.settings.sseKeepAliveSeconds
+        let keepAlive = Duration.seconds(request.application.parley.settings.sseKeepAliveSeconds)
         let db = request.db
         let logger = request.logger
         let response = Response(status: .ok, headers: Self.streamHeaders)
         response.body = .init(asyncStream: { writer in
             let sse = SSEWriter(writer)
-            let partial = NIOLockedValueBox("")
-            do {
-                try await sse.send(ChatStreamEvent.start(
-                    conversationID: turn.conversationID.uuidString.lowercased(), messageID: turn.replyID.uuidString.lowercased()))
-                // The keep-alive runs beside the provider call; a keep-alive that finds the client
-                // gone ends the call as surely as a failed delta does.
-                let reply = try await withThrowingTaskGroup(of: ChatResponse?.self) { group in
-                    group.addTask {
-                        try await chat.generate(turn) { piece in
-                            partial.withLockedValue { $0 += piece }
-                            try await sse.send(ChatStreamEvent.delta(piece))
-                        }
-                    }
-                    group.addTask {
-                        try await sse.keepAlive(every: .seconds(keepAlive))
-                        return nil
-                    }
-                    defer { group.cancelAll() }
-                    while let result = try await group.next() {
-                        if let result { return result }
-                    }
-                    throw CancellationError()
-                }
-                try await chat.store(turn, reply: reply, complete: true, idempotency: idempotency, on: db)
-                chat.metrics.record(.ok)
-                try await sse.send(ChatStreamEvent.done(reply))
-            } catch is SSEWriter.ClientDisconnected {
-                chat.metrics.record(.clientGone)
-                // The upstream request was dropped with the provider call; keep what was typed and said.
-                let reply = chat.response(for: turn, completion: LLMCompletion(text: partial.withLockedValue { $0 }))
-                do {
-                    try await chat.store(turn, reply: reply, complete: false, idempotency: nil, on: db)
-                    logger.info("chat: client left mid-stream; stored the turn with a partial reply")
-                } catch {
-                    logger.error("chat: could not store the turn of a client that left: \(String(reflecting: error))")
-                }
-            } catch {
-                chat.metrics.record(ChatMetrics.outcome(of: error))
-                let detail = (error as? any AbortError)?.reason ?? "Internal server error"
-                logger.warning("chat: stream failed, nothing stored: \(String(reflecting: error))")
-                try? await sse.send(ChatStreamEvent.error(detail))
-            }
+            await Self.stream(turn, idempotency: idempotency, chat: chat, to: sse, keepAlive: keepAlive, db: db, logger: logger)
             await sse.end()
         })
         return response
+    }
+
+    /// Writes a turn's events. Whatever happens, the stream ends with `done` or `error`, or the
+    /// client is gone; and the turn is stored whole, stored cut short, or not at all.
+    private static func stream(
+        _ turn: ChatService.Turn, idempotency: IdempotencyStore.Entry?, chat: ChatService, to sse: SSEWriter,
+        keepAlive: Duration, db: any Database, logger: Logger
+    ) async {
+        let partial = NIOLockedValueBox("")
+        let reply: ChatResponse
+        do {
+            try await sse.send(ChatStreamEvent.start(
+                conversationID: turn.conversationID.uuidString.lowercased(), messageID: turn.replyID.uuidString.lowercased()))
+            // The keep-alive runs beside the provider call; a keep-alive that finds the client
+            // gone ends the call as surely as a failed delta does.
+            reply = try await withThrowingTaskGroup(of: ChatResponse?.self) { group in
+                group.addTask {
+                    try await chat.generate(turn) { piece in
+                        partial.withLockedValue { $0 += piece }
+                        try await sse.send(ChatStreamEvent.delta(piece))
+                    }
+                }
+                group.addTask {
+                    try await sse.keepAlive(every: keepAlive)
+                    return nil
+                }
+                defer { group.cancelAll() }
+                while let result = try await group.next() {
+                    if let result { return result }
+                }
+                throw CancellationError()
+            }
+        } catch is SSEWriter.ClientDisconnected {
+            chat.metrics.record(.clientGone)
+            // The upstream request was dropped with the provider call; keep what was typed and said.
+            let cut = chat.response(for: turn, completion: LLMCompletion(text: partial.withLockedValue { $0 }))
+            do {
+                try await chat.store(turn, reply: cut, complete: false, idempotency: nil, on: db)
+                logger.info("chat: client left mid-stream; stored the turn with a partial reply")
+            } catch {
+                logger.error("chat: could not store the turn of a client that left: \(String(reflecting: error))")
+            }
+            return
+        } catch {
+            chat.metrics.record(ChatMetrics.outcome(of: error))
+            logger.warning("chat: stream failed, nothing stored: \(String(reflecting: error))")
+            try? await sse.send(ChatStreamEvent.error((error as? any AbortError)?.reason ?? "Internal server error"))
+            return
+        }
+        do {
+            // The reply is complete: it is stored whole even if the client leaves before `done`.
+            try await chat.store(turn, reply: reply, complete: true, idempotency: idempotency, on: db)
+            chat.metrics.record(.ok)
+        } catch {
+            chat.metrics.record(.failed)
+            logger.error("chat: could not store a completed turn: \(String(reflecting: error))")
+            try? await sse.send(ChatStreamEvent.error((error as? any AbortError)?.reason ?? "Internal server error"))
+            return
+        }
+        try? await sse.send(ChatStreamEvent.done(reply))
     }
 
     /// Answers a retried request with what was stored the first time, streamed if asked.
