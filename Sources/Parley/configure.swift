@@ -33,7 +33,8 @@ public func configure(
         chat: ChatService(
             provider: provider ?? settings.makeProvider(client: makeProviderClient(app, settings: settings)),
             systemPrompt: settings.llmSystemPrompt, contextTokens: settings.llmContextTokens,
-            defaultModel: settings.defaultModel, metrics: ChatMetrics(registry: metrics)),
+            defaultModel: settings.defaultModel, metrics: ChatMetrics(registry: metrics),
+            writeQueue: settings.database.isSQLite ? WriteQueue() : nil),
         chatLimiter: RateLimiter(limit: settings.chatRateLimit, window: 60)
     )
 

@@ -13,6 +13,8 @@ struct ChatService: Sendable {
     let contextTokens: Int
     let defaultModel: String
     let metrics: ChatMetrics
+    /// Set on SQLite, where write transactions are better queued in the process (see `WriteQueue`).
+    let writeQueue: WriteQueue?
     static let defaultMaxTokens = 512
 
     /// Everything needed to call the provider and then store the turn. Nothing is stored yet.
@@ -40,10 +42,11 @@ struct ChatService: Sendable {
             needsTitle = conversation.title == Conversation.defaultTitle
             // Only the newest messages can fit: each costs at least `ContextWindow.minimumTokens`.
             history = try await Message.query(on: db).filter(\.$conversation.$id == id)
-                .sort(\.$position, .descending).limit(max(budget, 0) / ContextWindow.minimumTokens + 1).all()
+                .sort(\.$position, .descending).limit(max(budget, 0) / ContextWindow.minimumTokens + 1)
+                .field(\.$role).field(\.$content).all()
                 .reversed().map { LLMMessage(role: $0.role.rawValue, content: $0.content) }
             if needsTitle, let first = try await Message.query(on: db).filter(\.$conversation.$id == id)
-                .filter(\.$role == .user).sort(\.$position).first() {
+                .filter(\.$role == .user).sort(\.$position).field(\.$content).first() {
                 firstUserMessage = first.content
             }
         }
@@ -91,6 +94,14 @@ struct ChatService: Sendable {
     /// conversation row first makes concurrent turns on one conversation queue for the row lock
     /// (no lock is held across the provider call, only across this short write).
     func store(_ turn: Turn, reply: ChatResponse, complete: Bool, idempotency: IdempotencyStore.Entry?, on db: any Database) async throws {
+        if let writeQueue {
+            try await writeQueue.run { try await write(turn, reply: reply, complete: complete, idempotency: idempotency, on: db) }
+        } else {
+            try await write(turn, reply: reply, complete: complete, idempotency: idempotency, on: db)
+        }
+    }
+
+    private func write(_ turn: Turn, reply: ChatResponse, complete: Bool, idempotency: IdempotencyStore.Entry?, on db: any Database) async throws {
         try await db.transaction { tx in
             let now = Date()
             if turn.isNewConversation {

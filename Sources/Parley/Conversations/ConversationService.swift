@@ -50,7 +50,9 @@ struct ConversationService: Sendable {
         _ = try await find(id, ownerID: ownerID, on: db)
         let inConversation = Message.query(on: db).filter(\.$conversation.$id == id)
         let total = try await inConversation.copy().count()
+        // Only the columns the API shows: Fluent decodes every selected column of every row.
         let items = try await inConversation.sort(\.$position)
+            .field(\.$id).field(\.$role).field(\.$content).field(\.$createdAt)
             .range(page.skip..<(page.skip + page.limit)).all()
         return (items, total)
     }

@@ -8,6 +8,11 @@ public enum DatabaseLocation: Sendable, Equatable {
     /// `postgres://user:pass@host:5432/db` (also `postgresql://`), kept as given for the driver.
     case postgres(url: String)
 
+    var isSQLite: Bool {
+        if case .postgres = self { return false }
+        return true
+    }
+
     public init(url: String) throws {
         let variable = "DATABASE_URL"
         guard let separator = url.range(of: "://") else {
