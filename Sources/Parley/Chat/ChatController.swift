@@ -43,7 +43,7 @@ struct ChatController: RouteCollection {
 
         let turn = try await parley.chat.prepare(input, userID: userID, on: request.db)
         if turn.droppedHistory > 0 {
-            request.logger.debug("chat: \(turn.droppedHistory) oldest messages left out to fit the context budget")
+            request.logger.debug("chat: \(turn.droppedHistory) older messages left out to fit the context budget")
         }
         return input.stream
             ? streamed(turn, idempotency: idempotency, for: request)

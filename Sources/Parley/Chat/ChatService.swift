@@ -40,11 +40,9 @@ struct ChatService: Sendable {
         if let id = input.conversationID {
             let conversation = try await ConversationService().find(id, ownerID: userID, on: db)
             needsTitle = conversation.title == Conversation.defaultTitle
-            // Only the newest messages can fit: each costs at least `ContextWindow.minimumTokens`.
-            history = try await Message.query(on: db).filter(\.$conversation.$id == id)
-                .sort(\.$position, .descending).limit(max(budget, 0) / ContextWindow.minimumTokens + 1)
-                .field(\.$role).field(\.$content).all()
-                .reversed().map { LLMMessage(role: $0.role.rawValue, content: $0.content) }
+            let system = systemPrompt.map { [LLMMessage(role: "system", content: $0)] } ?? []
+            history = try await recentHistory(
+                of: id, tokens: budget - ContextWindow.estimateTokens(system + input.messages), on: db)
             if needsTitle, let first = try await Message.query(on: db).filter(\.$conversation.$id == id)
                 .filter(\.$role == .user).sort(\.$position).field(\.$content).first() {
                 firstUserMessage = first.content
@@ -61,6 +59,30 @@ struct ChatService: Sendable {
             request: LLMRequest(messages: context.messages, model: input.model ?? defaultModel,
                                 temperature: input.temperature, maxTokens: maxTokens),
             droppedHistory: context.dropped)
+    }
+
+    /// The newest stored messages whose estimated size adds up to `tokens`, oldest first: read
+    /// newest first in growing pages, so a long conversation costs what fits, not all it holds.
+    private func recentHistory(of id: UUID, tokens available: Int, on db: any Database) async throws -> [LLMMessage] {
+        var newestFirst: [LLMMessage] = []
+        var used = 0
+        var before: Int?
+        var pageSize = 64
+        while used < available {
+            var query = Message.query(on: db).filter(\.$conversation.$id == id)
+            if let before { query = query.filter(\.$position < before) }
+            let page = try await query.sort(\.$position, .descending).limit(pageSize)
+                .field(\.$position).field(\.$role).field(\.$content).all()
+            for message in page {
+                let history = LLMMessage(role: message.role.rawValue, content: message.content)
+                newestFirst.append(history)
+                used += ContextWindow.estimateTokens(history)
+            }
+            guard page.count == pageSize, let oldest = page.last else { break }
+            before = oldest.position
+            pageSize *= 2
+        }
+        return newestFirst.reversed()
     }
 
     /// Has the provider answer `turn`, handing each piece of text to `onDelta` as it arrives, and

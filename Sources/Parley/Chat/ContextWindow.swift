@@ -4,8 +4,6 @@ enum ContextWindow {
     /// A deliberately generous token estimate, so the real count stays under the budget: one token
     /// per 3 UTF-8 bytes (English averages about 4 per token, other scripts fewer) plus 4 per
     /// message for the chat template's role markers.
-    static let minimumTokens = 5  // an empty message would cost 4; stored ones are never empty
-
     static func estimateTokens(_ message: LLMMessage) -> Int {
         4 + (message.content.utf8.count + 2) / 3
     }

@@ -106,6 +106,24 @@ import Vapor
         }
     }
 
+    @Test func historyIsReadAcrossPagesWhenItFits() async throws {
+        try await withChatServer { server, fake in
+            let ann = try await server.user("ann@example.com")
+            let created = try await server.send(.POST, "/api/v1/conversations/", token: ann)
+            let id = try #require(UUID(uuidString: created.object["id"] as? String ?? ""))
+            for position in 0..<150 {
+                try await Message(conversationID: id, role: position.isMultiple(of: 2) ? .user : .assistant,
+                                  content: "m\(position)", position: position).create(on: server.db)
+            }
+            let ask = try await server.send(.POST, "/api/chat", token: ann, json: [
+                "conversation_id": id.uuidString, "messages": [["role": "user", "content": "next"]],
+            ])
+            #expect(ask.status == .ok)
+            let sent = try #require(fake.received.last).messages.compactMap { $0["content"] }
+            #expect(sent == (0..<150).map { "m\($0)" } + ["next"])
+        }
+    }
+
     @Test func modelAndOptionsArePassedOnAndMaxTokensIsBounded() async throws {
         try await withChatServer { server, fake in
             let ann = try await server.user("ann@example.com")
