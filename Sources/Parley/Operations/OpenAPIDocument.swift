@@ -121,9 +121,16 @@ enum OpenAPIDocument {
     private static let uuid: JSONValue = ["type": "string", "format": "uuid"]
     private static let dateTime: JSONValue = ["type": "string", "format": "date-time"]
     private static let email: JSONValue = ["type": "string", "format": "email", "maxLength": 254]
-    private static let password: JSONValue = ["type": "string", "minLength": 8, "maxLength": 128]
-    private static let fullName: JSONValue = ["anyOf": [["type": "string", "maxLength": 255], ["type": "null"]]]
-    private static let title: JSONValue = ["type": "string", "minLength": 1, "maxLength": 255]
+    private static let password = text(min: 8, max: 128)
+    private static let fullName: JSONValue = ["anyOf": [text(min: 0, max: 255), ["type": "null"]]]
+    private static let title = text(min: 1, max: 255)
+    /// `null` means "leave as it is" (or the default, on create).
+    private static let optionalFlag: JSONValue = ["anyOf": [["type": "boolean"], ["type": "null"]]]
+
+    /// Stored text: lengths in code points, and no NUL (PostgreSQL cannot store it).
+    private static func text(min: Int, max: Int) -> JSONValue {
+        ["type": "string", "minLength": .number(Double(min)), "maxLength": .number(Double(max)), "pattern": "^[^\\u0000]*$"]
+    }
 
     private static let schemas: [(String, JSONValue)] = [
         ("Status", object(["status": string, "database": string], required: ["status"])),
@@ -133,10 +140,10 @@ enum OpenAPIDocument {
             "msg": string, "type": string,
         ], required: ["loc", "msg", "type"])),
         ("HTTPValidationError", object(["detail": ["type": "array", "items": ref("ValidationError")]], required: ["detail"])),
-        ("LoginJSON", object(["username": ["type": "string", "minLength": 1], "password": ["type": "string", "minLength": 1]],
+        ("LoginJSON", object(["username": text(min: 1, max: 320), "password": text(min: 1, max: 1024)],
                              required: ["username", "password"])),
         ("LoginForm", object([
-            "username": ["type": "string", "minLength": 1], "password": ["type": "string", "minLength": 1],
+            "username": text(min: 1, max: 320), "password": text(min: 1, max: 1024),
             "grant_type": string, "scope": string, "client_id": string, "client_secret": string,
         ], required: ["username", "password"])),
         ("Token", object(["access_token": string, "token_type": ["type": "string", "const": "bearer"], "expires_in": ["type": "integer"]],
@@ -145,12 +152,12 @@ enum OpenAPIDocument {
                          "full_name": fullName], required: ["id", "email", "is_active", "is_superuser", "full_name"])),
         ("UserSignup", object(["email": email, "password": password, "full_name": fullName], required: ["email", "password"])),
         ("UserCreate", object(["email": email, "password": password, "full_name": fullName,
-                               "is_active": ["type": "boolean"], "is_superuser": ["type": "boolean"]],
+                               "is_active": optionalFlag, "is_superuser": optionalFlag],
                               required: ["email", "password"])),
         ("UserUpdateMe", object(["email": email, "full_name": fullName], required: [])),
         ("UserUpdate", object(["email": email, "password": password, "full_name": fullName,
-                               "is_active": ["type": "boolean"], "is_superuser": ["type": "boolean"]], required: [])),
-        ("PasswordChange", object(["current_password": ["type": "string", "minLength": 1], "new_password": password],
+                               "is_active": optionalFlag, "is_superuser": optionalFlag], required: [])),
+        ("PasswordChange", object(["current_password": string, "new_password": password],
                                   required: ["current_password", "new_password"])),
         ("MessageResponse", object(["message": string], required: ["message"])),
         ("Conversation", object(["id": uuid, "title": string, "created_at": dateTime, "updated_at": dateTime],
@@ -159,13 +166,13 @@ enum OpenAPIDocument {
         ("ConversationUpdate", object(["title": title], required: ["title"])),
         ("ChatMessage", object([
             "role": ["type": "string", "enum": ["system", "user", "assistant"]],
-            "content": ["type": "string", "minLength": 1, "maxLength": 100_000],
+            "content": text(min: 1, max: 100_000),
         ], required: ["role", "content"])),
         ("ChatRequest", object([
             "conversation_id": ["anyOf": [uuid, ["type": "null"]]],
             "messages": ["type": "array", "minItems": 1, "maxItems": 1000, "items": ref("ChatMessage"),
                          "description": "The new messages of this turn; the last must have role user."],
-            "model": ["type": "string", "minLength": 1, "maxLength": 200],
+            "model": text(min: 1, max: 200),
             "options": object([
                 "temperature": ["type": "number", "minimum": 0, "maximum": 2],
                 "max_tokens": ["type": "integer", "minimum": 1],
