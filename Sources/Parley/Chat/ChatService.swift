@@ -68,10 +68,7 @@ struct ChatService: Sendable {
         var before: Int?
         var pageSize = 64
         while used < available {
-            var query = Message.query(on: db).filter(\.$conversation.$id == id)
-            if let before { query = query.filter(\.$position < before) }
-            let page = try await query.sort(\.$position, .descending).limit(pageSize)
-                .field(\.$position).field(\.$role).field(\.$content).all()
+            let page = try await MessageRows.newest(of: id, before: before, limit: pageSize, on: db)
             for message in page {
                 let history = LLMMessage(role: message.role.rawValue, content: message.content)
                 newestFirst.append(history)

@@ -20,11 +20,11 @@ struct MessagePublic: Content {
     var role: String
     var created_at: String
 
-    init(_ message: Message) throws {
-        id = try message.requireID().uuidString.lowercased()
+    init(_ message: MessageRows.Listed) {
+        id = message.id.uuidString.lowercased()
         content = message.content
         role = message.role.rawValue
-        created_at = RFC3339.string(message.createdAt)
+        created_at = RFC3339.string(message.created_at)
     }
 }
 

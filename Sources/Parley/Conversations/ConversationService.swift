@@ -46,14 +46,9 @@ struct ConversationService: Sendable {
         try await find(id, ownerID: ownerID, on: db).delete(on: db)
     }
 
-    func messages(of id: UUID, ownerID: UUID, page: Page, on db: any Database) async throws -> (items: [Message], total: Int) {
+    func messages(of id: UUID, ownerID: UUID, page: Page, on db: any Database) async throws -> (items: [MessageRows.Listed], total: Int) {
         _ = try await find(id, ownerID: ownerID, on: db)
-        let inConversation = Message.query(on: db).filter(\.$conversation.$id == id)
-        let total = try await inConversation.copy().count()
-        // Only the columns the API shows: Fluent decodes every selected column of every row.
-        let items = try await inConversation.sort(\.$position)
-            .field(\.$id).field(\.$role).field(\.$content).field(\.$createdAt)
-            .range(page.skip..<(page.skip + page.limit)).all()
-        return (items, total)
+        let total = try await Message.query(on: db).filter(\.$conversation.$id == id).count()
+        return (try await MessageRows.page(of: id, skip: page.skip, limit: page.limit, on: db), total)
     }
 }

@@ -57,6 +57,6 @@ struct ConversationsController: RouteCollection {
         let found = try await service.messages(
             of: request.uuidParameter("conversation_id"), ownerID: request.requireUser().requireID(),
             page: request.page(defaultLimit: 1000), on: request.db)
-        return PagedList(items: try found.items.map(MessagePublic.init), total: found.total)
+        return PagedList(items: found.items.map(MessagePublic.init), total: found.total)
     }
 }
