@@ -20,7 +20,7 @@ public func configure(
     // run long, so they get more than Vapor's default 10 seconds.
     app.http.server.configuration.shutdownTimeout = .seconds(60)
     app.routes.defaultMaxBodySize = "1mb"
-    try DatabaseSetup.register(settings.database, on: app)
+    let databasePool = try DatabaseSetup.register(settings.database, on: app)
 
     let hasher = try PasswordHasher(cost: settings.passwordHashCost, threadPool: app.threadPool)
     let tokens = await TokenIssuer(secret: settings.secretKey!, lifetime: settings.accessTokenLifetime)
@@ -39,7 +39,7 @@ public func configure(
     )
 
     try routes(app)
-    try app.register(collection: MetricsController(registry: metrics))
+    try app.register(collection: MetricsController(registry: metrics, databasePool: DatabasePoolGauges(activity: databasePool, registry: metrics)))
 
     // Replaces Vapor's defaults: errors must take the contract's shapes, and CORS headers must
     // reach error responses too, so CORS sits outermost.

@@ -4,16 +4,24 @@ import SQLKit
 import Vapor
 
 enum DatabaseSetup {
-    static func register(_ location: DatabaseLocation, on app: Application) throws {
+    /// Registers the database and its migrations; returns what `/metrics` reports of its pool.
+    static func register(_ location: DatabaseLocation, on app: Application) throws -> DatabasePoolActivity {
+        // The SQLite driver always keeps one connection per event loop.
+        let activity = DatabasePoolActivity(
+            connectionsPerEventLoop: location.isSQLite ? 1 : postgresConnectionsPerEventLoop,
+            eventLoopCount: Array(app.eventLoopGroup.makeIterator()).count)
+        func use(_ factory: DatabaseConfigurationFactory, as id: DatabaseID) {
+            app.databases.use(MeteredDatabaseConfiguration(base: factory.make(), activity: activity), as: id)
+        }
         switch location {
         case .sqliteMemory:
-            app.databases.use(.sqlite(.memory), as: .sqlite)
+            use(.sqlite(.memory), as: .sqlite)
         case let .sqliteFile(path):
             let folder = (path as NSString).deletingLastPathComponent
             if !folder.isEmpty {
                 try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
             }
-            app.databases.use(.sqlite(.file(path)), as: .sqlite)
+            use(.sqlite(.file(path)), as: .sqlite)
         case let .postgres(url):
             let configuration: SQLPostgresConfiguration
             do {
@@ -21,10 +29,13 @@ enum DatabaseSetup {
             } catch {
                 throw SettingsError(variable: "DATABASE_URL", problem: "not a PostgreSQL URL this driver can use")
             }
-            app.databases.use(.postgres(configuration: configuration), as: .psql)
+            use(.postgres(configuration: configuration, maxConnectionsPerEventLoop: postgresConnectionsPerEventLoop), as: .psql)
         }
         app.migrations.add(CreateUsers(), CreateConversations(), CreateMessages(), CreateIdempotencyKeys())
+        return activity
     }
+
+    static let postgresConnectionsPerEventLoop = 1
 
     /// WAL lets readers proceed during a write; the busy timeout makes a writer wait for the lock
     /// (sleeping, not spinning) instead of failing with "database is locked". The timeout is per

@@ -3,6 +3,7 @@ import Vapor
 
 struct MetricsController: RouteCollection {
     let registry: PrometheusCollectorRegistry
+    let databasePool: DatabasePoolGauges
 
     func boot(routes: any RoutesBuilder) throws {
         routes.get("metrics", use: metrics)
@@ -10,6 +11,7 @@ struct MetricsController: RouteCollection {
 
     @Sendable
     func metrics(request: Request) async throws -> Response {
+        databasePool.update()
         var bytes: [UInt8] = []
         bytes.reserveCapacity(16 * 1024)
         registry.emit(into: &bytes)
