@@ -35,6 +35,8 @@ enum DatabaseSetup {
         return activity
     }
 
+    /// Measured with scripts/bench against PostgreSQL on the same 2-core machine: 4 per loop was
+    /// 10-35% slower than 1 on every path, the extra server processes competing for the CPU.
     static let postgresConnectionsPerEventLoop = 1
 
     /// WAL lets readers proceed during a write; the busy timeout makes a writer wait for the lock
