@@ -9,12 +9,6 @@ public struct OllamaProvider: LLMProvider {
     let apiKey: String?
     let transport: ProviderTransport
 
-    init(baseURL: String, apiKey: String?, transport: ProviderTransport) {
-        self.baseURL = baseURL
-        self.apiKey = apiKey
-        self.transport = transport
-    }
-
     private struct Body: Encodable {
         struct Options: Encodable {
             var num_predict: Int

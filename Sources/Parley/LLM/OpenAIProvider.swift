@@ -9,12 +9,6 @@ public struct OpenAIProvider: LLMProvider {
     let apiKey: String?
     let transport: ProviderTransport
 
-    init(baseURL: String, apiKey: String?, transport: ProviderTransport) {
-        self.baseURL = baseURL
-        self.apiKey = apiKey
-        self.transport = transport
-    }
-
     private struct Body: Encodable {
         struct StreamOptions: Encodable { var include_usage = true }
         var model: String
