@@ -10,6 +10,8 @@ struct ParleyServices: Sendable {
     let users: UserService
     let chat: ChatService
     let chatLimiter: RateLimiter
+    /// Sign-ups per client address: each costs a password hash.
+    let signupLimiter: RateLimiter
 }
 
 extension Application {

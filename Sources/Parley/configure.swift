@@ -20,23 +20,27 @@ public func configure(
     // run long, so they get more than Vapor's default 10 seconds.
     app.http.server.configuration.shutdownTimeout = .seconds(60)
     app.routes.defaultMaxBodySize = "1mb"
-    let databasePool = try DatabaseSetup.register(settings.database, on: app)
+    let databasePool = try DatabaseSetup.register(settings.database, poolSize: settings.databasePoolSize, on: app)
 
-    let hasher = try PasswordHasher(cost: settings.passwordHashCost, threadPool: app.threadPool)
+    let hasher = try PasswordHasher(
+        cost: settings.passwordHashCost, threads: settings.passwordHashThreads, queueLimit: settings.passwordHashQueue)
+    app.lifecycle.use(PasswordHasherShutdown(hasher: hasher))
     let tokens = await TokenIssuer(secret: settings.secretKey!, lifetime: settings.accessTokenLifetime)
     app.parley = ParleyServices(
         settings: settings,
         tokens: tokens,
         hasher: hasher,
         auth: AuthService(hasher: hasher, tokens: tokens, limiter: RateLimiter(limit: settings.loginRateLimit, window: 15 * 60)),
-        users: UserService(hasher: hasher),
+        users: UserService(hasher: hasher, passwordCheckLimiter: RateLimiter(limit: settings.loginRateLimit, window: 15 * 60)),
         chat: ChatService(
             provider: provider ?? settings.makeProvider(client: makeProviderClient(app, settings: settings)),
             systemPrompt: settings.llmSystemPrompt, contextTokens: settings.llmContextTokens,
             defaultModel: settings.defaultModel, metrics: ChatMetrics(registry: metrics),
             writeQueue: settings.database.isSQLite ? WriteQueue() : nil),
-        chatLimiter: RateLimiter(limit: settings.chatRateLimit, window: 60)
+        chatLimiter: RateLimiter(limit: settings.chatRateLimit, window: 60),
+        signupLimiter: RateLimiter(limit: settings.signupRateLimit, window: 60 * 60)
     )
+    app.lifecycle.use(IdempotencyKeySweeper())
 
     try routes(app)
     try app.register(collection: MetricsController(registry: metrics, databasePool: DatabasePoolGauges(activity: databasePool, registry: metrics)))
@@ -65,7 +69,8 @@ public func prepareDatabase(_ app: Application) async throws {
     try await DatabaseSetup.tuneSQLite(settings.database, on: app)
     try await app.autoMigrate()
     if let superuser = settings.firstSuperuser {
-        try await app.parley.users.ensureSuperuser(email: superuser.email, password: superuser.password, on: app.db)
+        try await app.parley.users.ensureSuperuser(
+            email: superuser.email, password: superuser.password, on: app.db.sql, logger: app.logger)
     }
 }
 
@@ -77,6 +82,14 @@ private func makeProviderClient(_ app: Application, settings: Settings) -> HTTPC
     let client = HTTPClient(eventLoopGroup: app.eventLoopGroup, configuration: configuration)
     app.lifecycle.use(ClientShutdown(client: client))
     return client
+}
+
+private struct PasswordHasherShutdown: LifecycleHandler {
+    let hasher: PasswordHasher
+
+    func shutdownAsync(_ application: Application) async {
+        await hasher.shutdown()
+    }
 }
 
 private struct ClientShutdown: LifecycleHandler {

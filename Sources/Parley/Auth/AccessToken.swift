@@ -1,13 +1,15 @@
 import Foundation
 import JWT
 
-/// The JWT Parley issues: `sub` (user id), `exp`, and `iat` with fractional seconds so a token
-/// issued just before a password change in the same second can still be told apart.
-/// `iat` is optional to keep accepting tokens from a FastAPI deployment sharing the key.
+/// The JWT Parley issues: `sub` (user id), `exp`, `iat`, and `ver`, the user's token version when
+/// it was issued: a password change moves the version on, which retires every older token, even
+/// one a login signed a moment after the change from the hash it read before it.
+/// `ver` and `iat` are optional to keep accepting tokens from a FastAPI deployment sharing the key.
 struct AccessToken: JWTPayload {
     var sub: SubjectClaim
     var exp: ExpirationClaim
     var iat: IssuedAtClaim?
+    var ver: Int?
 
     func verify(using algorithm: some JWTAlgorithm) async throws {
         try exp.verifyNotExpired()
@@ -25,12 +27,12 @@ struct TokenIssuer: Sendable {
         self.lifetime = lifetime
     }
 
-    func issue(for userID: UUID, now: Date = Date()) async throws -> String {
+    func issue(userID: UUID, version: Int, now: Date = Date()) async throws -> String {
         let payload = AccessToken(
             sub: .init(value: userID.uuidString.lowercased()),
             exp: .init(value: Date(timeIntervalSince1970: (now.timeIntervalSince1970 + lifetime).rounded(.down))),
-            iat: .init(value: now)
-        )
+            iat: .init(value: now),
+            ver: version)
         return try await keys.sign(payload)
     }
 

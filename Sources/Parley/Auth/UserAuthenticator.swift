@@ -1,8 +1,7 @@
-import Fluent
 import Vapor
 
-/// Requires a valid bearer token for an existing, active user whose password has not changed
-/// since the token was issued; the user is then `request.currentUser`.
+/// Requires a valid bearer token for an existing, active user, issued under the user's current
+/// token version (see `AccessToken`); the user is then `request.currentUser`.
 struct UserAuthenticator: AsyncMiddleware {
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         guard let header = request.headers.first(name: .authorization) else { throw Abort.notAuthenticated }
@@ -12,12 +11,9 @@ struct UserAuthenticator: AsyncMiddleware {
 
         guard let claims = await request.application.parley.tokens.verify(token),
               let userID = UUID(uuidString: claims.sub.value),
-              let user = try await User.find(userID, on: request.db)
+              let user = try await UserStore.find(id: userID, on: request.sql),
+              (claims.ver ?? 0) == user.tokenVersion
         else { throw Abort.invalidCredentials }
-        if let changed = user.passwordChangedAt {
-            // A token without `iat` (one from a FastAPI deployment) cannot show it is newer than the change.
-            guard let issued = claims.iat?.value, issued >= changed else { throw Abort.invalidCredentials }
-        }
         guard user.isActive else { throw Abort.inactiveUser }
         request.currentUser = user
         return try await next.respond(to: request)
@@ -33,14 +29,14 @@ struct SuperuserGuard: AsyncMiddleware {
 }
 
 extension Request {
-    private struct CurrentUserKey: StorageKey { typealias Value = User }
+    private struct CurrentUserKey: StorageKey { typealias Value = UserRow }
 
-    fileprivate(set) var currentUser: User? {
+    fileprivate(set) var currentUser: UserRow? {
         get { storage[CurrentUserKey.self] }
         set { storage[CurrentUserKey.self] = newValue }
     }
 
-    func requireUser() throws -> User {
+    func requireUser() throws -> UserRow {
         guard let user = currentUser else { throw Abort.notAuthenticated }
         return user
     }

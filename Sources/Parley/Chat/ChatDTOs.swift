@@ -59,7 +59,7 @@ extension ChatRequest {
         }
         for (index, message) in messages.enumerated() {
             let loc: [JSONValue] = ["body", "messages", .number(Double(index))]
-            if Message.Role(rawValue: message.role) == nil {
+            if MessageRole(rawValue: message.role) == nil {
                 issues.append(.init(loc: loc + ["role"], msg: "Input should be 'system', 'user' or 'assistant'", type: "enum"))
             }
             do {

@@ -1,6 +1,7 @@
 import Fluent
 import Foundation
 import NIOConcurrencyHelpers
+import SQLKit
 import Vapor
 
 /// The chat rules of API.md, callable without HTTP: validation and ownership, the context the
@@ -29,7 +30,7 @@ struct ChatService: Sendable {
         let droppedHistory: Int
     }
 
-    func prepare(_ input: ValidChatRequest, userID: UUID, on db: any Database) async throws -> Turn {
+    func prepare(_ input: ValidChatRequest, userID: UUID, on db: any SQLDatabase) async throws -> Turn {
         // The reply's room comes out of the budget first; it may take at most half of it.
         let maxTokens = min(input.maxTokens ?? Self.defaultMaxTokens, max(contextTokens / 2, 1))
         let budget = contextTokens - maxTokens
@@ -38,13 +39,12 @@ struct ChatService: Sendable {
         var needsTitle = true
         if let id = input.conversationID {
             let conversation = try await ConversationService().find(id, ownerID: userID, on: db)
-            needsTitle = conversation.title == Conversation.defaultTitle
+            needsTitle = conversation.title == ConversationRow.defaultTitle
             let system = systemPrompt.map { [LLMMessage(role: "system", content: $0)] } ?? []
             history = try await recentHistory(
                 of: id, tokens: budget - ContextWindow.estimateTokens(system + input.messages), on: db)
-            if needsTitle, let first = try await Message.query(on: db).filter(\.$conversation.$id == id)
-                .filter(\.$role == .user).sort(\.$position).field(\.$content).first() {
-                firstUserMessage = first.content
+            if needsTitle, let first = try await MessageStore.firstUserContent(of: id, on: db) {
+                firstUserMessage = first
             }
         }
         let context = ContextWindow.assemble(systemPrompt: systemPrompt, history: history, new: input.messages, budget: budget)
@@ -62,13 +62,13 @@ struct ChatService: Sendable {
 
     /// The newest stored messages whose estimated size adds up to `tokens`, oldest first: read
     /// newest first in growing pages, so a long conversation costs what fits, not all it holds.
-    private func recentHistory(of id: UUID, tokens available: Int, on db: any Database) async throws -> [LLMMessage] {
+    private func recentHistory(of id: UUID, tokens available: Int, on db: any SQLDatabase) async throws -> [LLMMessage] {
         var newestFirst: [LLMMessage] = []
         var used = 0
         var before: Int?
         var pageSize = 64
         while used < available {
-            let page = try await MessageRows.newest(of: id, before: before, limit: pageSize, on: db)
+            let page = try await MessageStore.newest(of: id, before: before, limit: pageSize, on: db)
             for message in page {
                 let history = LLMMessage(role: message.role.rawValue, content: message.content)
                 newestFirst.append(history)
@@ -120,41 +120,62 @@ struct ChatService: Sendable {
     }
 
     private func write(_ turn: Turn, reply: ChatResponse, complete: Bool, idempotency: IdempotencyStore.Entry?, on db: any Database) async throws {
-        try await db.transaction { tx in
+        try await db.sqlTransaction { tx in
             let now = Date()
+            var position = 0
             if turn.isNewConversation {
-                let conversation = Conversation(userID: turn.userID, title: turn.title ?? Conversation.defaultTitle)
-                conversation.id = turn.conversationID
-                try await conversation.create(on: tx)
+                try await ConversationStore.insert(ConversationRow(
+                    id: turn.conversationID, userID: turn.userID, title: turn.title ?? ConversationRow.defaultTitle,
+                    createdAt: now, updatedAt: now), on: tx)
             } else {
-                var touch = Conversation.query(on: tx)
-                    .filter(\.$id == turn.conversationID).filter(\.$user.$id == turn.userID)
-                    .set(\.$updatedAt, to: now)
-                if let title = turn.title { touch = touch.set(\.$title, to: title) }
-                try await touch.update()
                 // Deleted while the model was answering: nothing to add the turn to.
-                guard try await Conversation.query(on: tx)
-                    .filter(\.$id == turn.conversationID).filter(\.$user.$id == turn.userID).first() != nil
+                guard try await ConversationStore.touch(
+                    turn.conversationID, ownerID: turn.userID, titleIfUntitled: turn.title, at: now, on: tx)
                 else { throw Abort.resourceNotFound }
+                position = try await MessageStore.nextPosition(of: turn.conversationID, on: tx)
             }
-            var position = (try await Message.query(on: tx).filter(\.$conversation.$id == turn.conversationID).max(\.$position) ?? -1) + 1
-            for message in turn.newMessages {
-                let role = Message.Role(rawValue: message.role) ?? .user
-                try await Message(conversationID: turn.conversationID, role: role, content: message.content, position: position).create(on: tx)
-                position += 1
+            var rows = turn.newMessages.enumerated().map { index, message in
+                MessageRow(
+                    id: UUID(), conversationID: turn.conversationID, role: MessageRole(rawValue: message.role) ?? .user,
+                    content: message.content, position: position + index, createdAt: now)
             }
             if complete || !reply.response.isEmpty {
-                let assistant = Message(conversationID: turn.conversationID, role: .assistant, content: reply.response, position: position)
-                assistant.id = turn.replyID
-                assistant.isComplete = complete
-                assistant.model = reply.model
-                assistant.promptTokens = reply.usage.promptTokens
-                assistant.completionTokens = reply.usage.completionTokens
-                try await assistant.create(on: tx)
+                rows.append(MessageRow(
+                    id: turn.replyID, conversationID: turn.conversationID, role: .assistant, content: reply.response,
+                    position: position + rows.count, createdAt: now, isComplete: complete, model: reply.model,
+                    promptTokens: reply.usage.promptTokens, completionTokens: reply.usage.completionTokens))
             }
+            try await MessageStore.insert(rows, on: tx)
             if let idempotency {
-                try await IdempotencyStore.save(idempotency, response: reply, userID: turn.userID, on: tx)
+                try await IdempotencyStore.complete(idempotency, userID: turn.userID, response: reply, on: tx)
             }
+        }
+    }
+}
+
+extension ChatService {
+    enum Beginning: Sendable {
+        /// The same `Idempotency-Key` and body were answered before: this is that answer.
+        case replay(ChatResponse)
+        case turn(Turn)
+    }
+
+    /// Reserves the idempotency key (if any) and prepares the turn; nothing is stored for the
+    /// turn itself until the engine stores it.
+    func begin(_ input: ValidChatRequest, userID: UUID, idempotency: IdempotencyStore.Entry?, on db: any Database) async throws -> Beginning {
+        if let idempotency {
+            switch try await IdempotencyStore.reserve(idempotency, userID: userID, on: db.sql) {
+            case .reserved: break
+            case let .replay(stored): return .replay(stored)
+            case .conflict: throw Abort.idempotencyConflict
+            case .inProgress: throw Abort.idempotencyInProgress
+            }
+        }
+        do {
+            return .turn(try await prepare(input, userID: userID, on: db.sql))
+        } catch {
+            if let idempotency { try? await IdempotencyStore.release(idempotency, userID: userID, on: db.sql) }
+            throw error
         }
     }
 }

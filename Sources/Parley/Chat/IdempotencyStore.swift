@@ -1,19 +1,35 @@
 import Crypto
 import Fluent
 import Foundation
-import Vapor
+import SQLKit
 
-/// `Idempotency-Key`: per user, 24 hours, the same key with a different body is a conflict.
+/// `Idempotency-Key`: per user, 24 hours; the same key with a different body is a conflict.
+///
+/// A key is reserved before the provider is called (a row with an empty `response`), so two
+/// requests racing with one key never both reach the provider: the loser sees the reservation.
+/// The turn's transaction fills the response in; a failure releases the reservation, so the
+/// client's retry runs afresh. Rows live in the database, so every replica sees them.
 enum IdempotencyStore {
+    static let table = "idempotency_keys"
+    enum Column {
+        static let id = "id", userID = "user_id", key = "key", requestHash = "request_hash"
+        static let response = "response", createdAt = "created_at"
+    }
+    static let lifetime: TimeInterval = 24 * 60 * 60
+    /// A reservation older than this belongs to a process that died mid-turn: it may be taken over.
+    static let abandonedAfter: TimeInterval = 15 * 60
+
     struct Entry: Sendable {
         var key: String
+        /// SHA-256 of the request body in canonical form.
         var requestHash: String
     }
 
-    enum Lookup {
-        case none
+    enum Reservation: Sendable {
+        case reserved
         case replay(ChatResponse)
         case conflict
+        case inProgress
     }
 
     static func entry(key: String?, request: ChatRequest) throws -> Entry? {
@@ -27,20 +43,74 @@ enum IdempotencyStore {
         return Entry(key: key, requestHash: digest.map { String(format: "%02x", $0) }.joined())
     }
 
-    static func lookup(_ entry: Entry, userID: UUID, on db: any Database) async throws -> Lookup {
-        guard let record = try await IdempotencyRecord.query(on: db)
-            .filter(\.$user.$id == userID).filter(\.$key == entry.key)
-            .filter(\.$createdAt >= Date().addingTimeInterval(-IdempotencyRecord.lifetime)).first()
-        else { return .none }
-        guard record.requestHash == entry.requestHash else { return .conflict }
-        return .replay(try JSONDecoder().decode(ChatResponse.self, from: Data(record.response.utf8)))
+    static func reserve(_ entry: Entry, userID: UUID, on db: any SQLDatabase, now: Date = Date()) async throws -> Reservation {
+        for _ in 0..<2 {
+            let inserted = try await db.insert(into: table)
+                .columns(Column.id, Column.userID, Column.key, Column.requestHash, Column.response, Column.createdAt)
+                .values(UUID(), userID, entry.key, entry.requestHash, "", now)
+                .ignoringConflicts(with: [Column.userID, Column.key])
+                .returning(Column.id)
+                .first()
+            if inserted != nil { return .reserved }
+            guard let existing = try await db.select()
+                .columns(Column.id, Column.requestHash, Column.response, Column.createdAt).from(table)
+                .where(Column.userID, .equal, userID).where(Column.key, .equal, entry.key)
+                .first()
+            else { continue }  // released meanwhile: try again
+            let response = try existing.decode(column: Column.response, as: String.self)
+            let created = try existing.decode(column: Column.createdAt, as: Date.self)
+            let age = now.timeIntervalSince(created)
+            if age >= lifetime || (response.isEmpty && age >= abandonedAfter) {
+                try await db.delete(from: table).where(Column.id, .equal, try existing.decode(column: Column.id, as: UUID.self)).run()
+                continue
+            }
+            guard try existing.decode(column: Column.requestHash, as: String.self) == entry.requestHash else { return .conflict }
+            guard !response.isEmpty else { return .inProgress }
+            return .replay(try JSONDecoder().decode(ChatResponse.self, from: Data(response.utf8)))
+        }
+        return .inProgress
     }
 
-    static func save(_ entry: Entry, response: ChatResponse, userID: UUID, on db: any Database) async throws {
-        // An expired record under the same key makes way for the new one.
-        try await IdempotencyRecord.query(on: db).filter(\.$user.$id == userID).filter(\.$key == entry.key)
-            .filter(\.$createdAt < Date().addingTimeInterval(-IdempotencyRecord.lifetime)).delete()
+    /// Keeps `response` under the reserved key; part of the turn's transaction.
+    static func complete(_ entry: Entry, userID: UUID, response: ChatResponse, on db: any SQLDatabase) async throws {
         let json = String(decoding: try JSONEncoder().encode(response), as: UTF8.self)
-        try await IdempotencyRecord(userID: userID, key: entry.key, requestHash: entry.requestHash, response: json).create(on: db)
+        try await db.update(table).set(Column.response, to: json)
+            .where(Column.userID, .equal, userID).where(Column.key, .equal, entry.key)
+            .run()
+    }
+
+    /// Gives a reserved key back after a failure that stored nothing.
+    static func release(_ entry: Entry, userID: UUID, on db: any SQLDatabase) async throws {
+        try await db.delete(from: table)
+            .where(Column.userID, .equal, userID).where(Column.key, .equal, entry.key).where(Column.response, .equal, "")
+            .run()
+    }
+
+    /// Deletes every key past its 24 hours; returns how many.
+    @discardableResult
+    static func deleteExpired(now: Date = Date(), on db: any SQLDatabase) async throws -> Int {
+        try await db.delete(from: table)
+            .where(Column.createdAt, .lessThan, now.addingTimeInterval(-lifetime))
+            .returning(Column.id)
+            .all().count
+    }
+}
+
+struct CreateIdempotencyKeys: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        typealias Column = IdempotencyStore.Column
+        try await database.schema(IdempotencyStore.table)
+            .id()
+            .field(.string(Column.userID), .uuid, .required, .references(UserStore.table, "id", onDelete: .cascade))
+            .field(.string(Column.key), .string, .required)
+            .field(.string(Column.requestHash), .string, .required)
+            .field(.string(Column.response), .string, .required)
+            .field(.string(Column.createdAt), .datetime)
+            .unique(on: .string(Column.userID), .string(Column.key), name: "idempotency_keys_user_id_key_key")
+            .create()
+    }
+
+    func revert(on database: any Database) async throws {
+        try await database.schema(IdempotencyStore.table).delete()
     }
 }

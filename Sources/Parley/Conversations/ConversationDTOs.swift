@@ -6,8 +6,8 @@ struct ConversationPublic: Content {
     var created_at: String
     var updated_at: String
 
-    init(_ conversation: Conversation) throws {
-        id = try conversation.requireID().uuidString.lowercased()
+    init(_ conversation: ConversationRow) {
+        id = conversation.id.uuidString.lowercased()
         title = conversation.title
         created_at = RFC3339.string(conversation.createdAt)
         updated_at = RFC3339.string(conversation.updatedAt)
@@ -20,11 +20,11 @@ struct MessagePublic: Content {
     var role: String
     var created_at: String
 
-    init(_ message: MessageRows.Listed) {
+    init(_ message: ListedMessage) {
         id = message.id.uuidString.lowercased()
         content = message.content
         role = message.role.rawValue
-        created_at = RFC3339.string(message.created_at)
+        created_at = RFC3339.string(message.createdAt)
     }
 }
 

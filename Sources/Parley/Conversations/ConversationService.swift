@@ -1,4 +1,4 @@
-import Fluent
+import SQLKit
 import Vapor
 
 /// Conversations belong to one user; every lookup is scoped to the owner, so another user's id
@@ -10,45 +10,45 @@ struct ConversationService: Sendable {
         try TextRule.check(title, at: ["body", "title"], max: titleMax, trim: true)
     }
 
-    func list(ownerID: UUID, page: Page, on db: any Database) async throws -> (items: [Conversation], total: Int) {
-        let owned = Conversation.query(on: db).filter(\.$user.$id == ownerID)
-        let total = try await owned.copy().count()
-        let items = try await owned
-            .sort(\.$updatedAt, .descending).sort(\.$createdAt, .descending).sort(\.$id)
-            .range(page.skip..<(page.skip + page.limit)).all()
+    func list(ownerID: UUID, page: Page, on db: any SQLDatabase) async throws -> (items: [ConversationRow], total: Int) {
+        let items = try await ConversationStore.page(ownerID: ownerID, skip: page.skip, limit: page.limit, on: db)
+        // A short first page is the whole list: no count needed.
+        let total = page.skip == 0 && items.count < page.limit
+            ? items.count : try await ConversationStore.count(ownerID: ownerID, on: db)
         return (items, total)
     }
 
-    func create(ownerID: UUID, title: String?, on db: any Database) async throws -> Conversation {
-        let conversation = Conversation(userID: ownerID, title: try title.map(Self.checkTitle) ?? Conversation.defaultTitle)
-        try await conversation.create(on: db)
+    func create(ownerID: UUID, title: String?, on db: any SQLDatabase) async throws -> ConversationRow {
+        let now = Date()
+        let conversation = ConversationRow(
+            id: UUID(), userID: ownerID, title: try title.map(Self.checkTitle) ?? ConversationRow.defaultTitle,
+            createdAt: now, updatedAt: now)
+        try await ConversationStore.insert(conversation, on: db)
         return conversation
     }
 
-    func find(_ id: UUID, ownerID: UUID, on db: any Database) async throws -> Conversation {
-        guard let conversation = try await Conversation.query(on: db)
-            .filter(\.$id == id).filter(\.$user.$id == ownerID).first()
-        else { throw Abort.resourceNotFound }
+    func find(_ id: UUID, ownerID: UUID, on db: any SQLDatabase) async throws -> ConversationRow {
+        guard let conversation = try await ConversationStore.find(id, ownerID: ownerID, on: db) else { throw Abort.resourceNotFound }
         return conversation
     }
 
-    func rename(_ id: UUID, ownerID: UUID, to title: String, on db: any Database) async throws -> Conversation {
+    func rename(_ id: UUID, ownerID: UUID, to title: String, on db: any SQLDatabase) async throws -> ConversationRow {
         let title = try Self.checkTitle(title)
-        let conversation = try await find(id, ownerID: ownerID, on: db)
-        conversation.title = title
-        // Saving with no changed field would not move `updated_at`; a rename always does.
-        conversation.updatedAt = Date()
-        try await conversation.save(on: db)
-        return conversation
+        guard let renamed = try await ConversationStore.rename(id, ownerID: ownerID, to: title, at: Date(), on: db) else {
+            throw Abort.resourceNotFound
+        }
+        return renamed
     }
 
-    func delete(_ id: UUID, ownerID: UUID, on db: any Database) async throws {
-        try await find(id, ownerID: ownerID, on: db).delete(on: db)
+    func delete(_ id: UUID, ownerID: UUID, on db: any SQLDatabase) async throws {
+        guard try await ConversationStore.delete(id, ownerID: ownerID, on: db) else { throw Abort.resourceNotFound }
     }
 
-    func messages(of id: UUID, ownerID: UUID, page: Page, on db: any Database) async throws -> (items: [MessageRows.Listed], total: Int) {
+    func messages(of id: UUID, ownerID: UUID, page: Page, on db: any SQLDatabase) async throws -> (items: [ListedMessage], total: Int) {
         _ = try await find(id, ownerID: ownerID, on: db)
-        let total = try await Message.query(on: db).filter(\.$conversation.$id == id).count()
-        return (try await MessageRows.page(of: id, skip: page.skip, limit: page.limit, on: db), total)
+        let found = try await MessageStore.page(of: id, skip: page.skip, limit: page.limit, on: db)
+        let total = page.skip == 0 && found.messages.count < page.limit && !found.cut
+            ? found.messages.count : try await MessageStore.count(of: id, on: db)
+        return (found.messages, total)
     }
 }

@@ -15,8 +15,8 @@ struct ConversationsController: RouteCollection {
 
     @Sendable
     func list(request: Request) async throws -> PagedList<ConversationPublic> {
-        let found = try await service.list(ownerID: request.requireUser().requireID(), page: request.page(), on: request.db)
-        return PagedList(items: try found.items.map(ConversationPublic.init), total: found.total)
+        let found = try await service.list(ownerID: request.requireUser().id, page: request.page(), on: request.sql)
+        return PagedList(items: found.items.map(ConversationPublic.init), total: found.total)
     }
 
     @Sendable
@@ -25,14 +25,14 @@ struct ConversationsController: RouteCollection {
         let input = request.body.data.map { $0.readableBytes > 0 } == true
             ? try request.decodeJSON(ConversationTitleRequest.self) : ConversationTitleRequest()
         let conversation = try await service.create(
-            ownerID: request.requireUser().requireID(), title: input.title, on: request.db)
+            ownerID: request.requireUser().id, title: input.title, on: request.sql)
         return try await ConversationPublic(conversation).encodeResponse(status: .created, for: request)
     }
 
     @Sendable
     func read(request: Request) async throws -> ConversationPublic {
-        try ConversationPublic(await service.find(
-            request.uuidParameter("conversation_id"), ownerID: request.requireUser().requireID(), on: request.db))
+        ConversationPublic(try await service.find(
+            request.uuidParameter("conversation_id"), ownerID: request.requireUser().id, on: request.sql))
     }
 
     @Sendable
@@ -41,22 +41,22 @@ struct ConversationsController: RouteCollection {
         guard let title = try request.decodeJSON(ConversationTitleRequest.self).title else {
             throw ValidationFailure.missing(["body", "title"])
         }
-        return try ConversationPublic(await service.rename(
-            id, ownerID: request.requireUser().requireID(), to: title, on: request.db))
+        return ConversationPublic(try await service.rename(
+            id, ownerID: request.requireUser().id, to: title, on: request.sql))
     }
 
     @Sendable
     func delete(request: Request) async throws -> HTTPStatus {
         try await service.delete(
-            request.uuidParameter("conversation_id"), ownerID: request.requireUser().requireID(), on: request.db)
+            request.uuidParameter("conversation_id"), ownerID: request.requireUser().id, on: request.sql)
         return .noContent
     }
 
     @Sendable
     func messages(request: Request) async throws -> PagedList<MessagePublic> {
         let found = try await service.messages(
-            of: request.uuidParameter("conversation_id"), ownerID: request.requireUser().requireID(),
-            page: request.page(defaultLimit: 1000), on: request.db)
+            of: request.uuidParameter("conversation_id"), ownerID: request.requireUser().id,
+            page: request.page(defaultLimit: 1000), on: request.sql)
         return PagedList(items: found.items.map(MessagePublic.init), total: found.total)
     }
 }

@@ -3,21 +3,22 @@ import SQLKit
 
 struct CreateConversations: AsyncMigration {
     func prepare(on database: any Database) async throws {
-        try await database.schema(Conversation.schema)
+        typealias Column = ConversationStore.Column
+        try await database.schema(ConversationStore.table)
             .id()
-            .field("user_id", .uuid, .required, .references(User.schema, "id", onDelete: .cascade))
-            .field("title", .string, .required)
-            .field("created_at", .datetime)
-            .field("updated_at", .datetime)
+            .field(.string(Column.userID), .uuid, .required, .references(UserStore.table, "id", onDelete: .cascade))
+            .field(.string(Column.title), .string, .required)
+            .field(.string(Column.createdAt), .datetime)
+            .field(.string(Column.updatedAt), .datetime)
             .create()
         // The conversation list: one owner's rows, most recently updated first.
-        try await (database as! any SQLDatabase)
+        try await database.sql
             .create(index: "conversations_user_id_updated_at_idx")
-            .on(Conversation.schema).column("user_id").column("updated_at")
+            .on(ConversationStore.table).column(Column.userID).column(Column.updatedAt)
             .run()
     }
 
     func revert(on database: any Database) async throws {
-        try await database.schema(Conversation.schema).delete()
+        try await database.schema(ConversationStore.table).delete()
     }
 }

@@ -2,24 +2,26 @@ import Fluent
 
 struct CreateMessages: AsyncMigration {
     func prepare(on database: any Database) async throws {
+        typealias Column = MessageStore.Column
         // A plain string rather than a native enum type, so SQLite and PostgreSQL store it alike.
-        try await database.schema(Message.schema)
+        try await database.schema(MessageStore.table)
             .id()
-            .field("conversation_id", .uuid, .required, .references(Conversation.schema, "id", onDelete: .cascade))
-            .field("role", .string, .required)
-            .field("content", .string, .required)
-            .field("position", .int, .required)
-            .field("created_at", .datetime)
-            .field("is_complete", .bool, .required)
-            .field("model", .string)
-            .field("prompt_tokens", .int)
-            .field("completion_tokens", .int)
+            .field(.string(Column.conversationID), .uuid, .required,
+                   .references(ConversationStore.table, "id", onDelete: .cascade))
+            .field(.string(Column.role), .string, .required)
+            .field(.string(Column.content), .string, .required)
+            .field(.string(Column.position), .int, .required)
+            .field(.string(Column.createdAt), .datetime)
+            .field(.string(Column.isComplete), .bool, .required)
+            .field(.string(Column.model), .string)
+            .field(.string(Column.promptTokens), .int)
+            .field(.string(Column.completionTokens), .int)
             // Also the index that lists a conversation's messages in order.
-            .unique(on: "conversation_id", "position", name: "messages_conversation_id_position_key")
+            .unique(on: .string(Column.conversationID), .string(Column.position), name: "messages_conversation_id_position_key")
             .create()
     }
 
     func revert(on database: any Database) async throws {
-        try await database.schema(Message.schema).delete()
+        try await database.schema(MessageStore.table).delete()
     }
 }

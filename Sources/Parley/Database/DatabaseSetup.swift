@@ -5,11 +5,13 @@ import Vapor
 
 enum DatabaseSetup {
     /// Registers the database and its migrations; returns what `/metrics` reports of its pool.
-    static func register(_ location: DatabaseLocation, on app: Application) throws -> DatabasePoolActivity {
-        // The SQLite driver always keeps one connection per event loop.
+    static func register(_ location: DatabaseLocation, poolSize: Int, on app: Application) throws -> DatabasePoolActivity {
+        let eventLoopCount = Array(app.eventLoopGroup.makeIterator()).count
+        // Fluent's PostgreSQL pool is per event loop; the SQLite driver always keeps one per loop.
+        let postgresConnectionsPerEventLoop = max(1, (poolSize + eventLoopCount - 1) / eventLoopCount)
         let activity = DatabasePoolActivity(
             connectionsPerEventLoop: location.isSQLite ? 1 : postgresConnectionsPerEventLoop,
-            eventLoopCount: Array(app.eventLoopGroup.makeIterator()).count)
+            eventLoopCount: eventLoopCount)
         func use(_ factory: DatabaseConfigurationFactory, as id: DatabaseID) {
             app.databases.use(MeteredDatabaseConfiguration(base: factory.make(), activity: activity), as: id)
         }
@@ -31,13 +33,10 @@ enum DatabaseSetup {
             }
             use(.postgres(configuration: configuration, maxConnectionsPerEventLoop: postgresConnectionsPerEventLoop), as: .psql)
         }
-        app.migrations.add(CreateUsers(), CreateConversations(), CreateMessages(), CreateIdempotencyKeys())
+        app.migrations.add(
+            CreateUsers(), CreateConversations(), CreateMessages(), CreateIdempotencyKeys(), UpdateUsersAddTokenVersion())
         return activity
     }
-
-    /// Measured with scripts/bench against PostgreSQL on the same 2-core machine: 4 per loop was
-    /// 10-35% slower than 1 on every path, the extra server processes competing for the CPU.
-    static let postgresConnectionsPerEventLoop = 1
 
     /// WAL lets readers proceed during a write; the busy timeout makes a writer wait for the lock
     /// (sleeping, not spinning) instead of failing with "database is locked". The timeout is per

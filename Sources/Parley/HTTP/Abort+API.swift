@@ -9,4 +9,15 @@ extension Abort {
     static let inactiveUser = Abort(.forbidden, reason: "Inactive user")
     static let notEnoughPrivileges = Abort(.forbidden, reason: "The user doesn't have enough privileges")
     static let emailTaken = Abort(.conflict, reason: "The user with this email already exists in the system")
+    static let busyHashing = Abort(
+        .serviceUnavailable, headers: ["Retry-After": "1"],
+        reason: "The server is busy checking passwords, try again in a moment")
+
+    static func tooManyRequests(retryAfter seconds: Int, _ what: String) -> Abort {
+        Abort(.tooManyRequests, headers: ["Retry-After": String(seconds)], reason: "\(what), try again in \(seconds) seconds")
+    }
+    static let idempotencyConflict = Abort(
+        .conflict, reason: "This Idempotency-Key was already used with a different request")
+    static let idempotencyInProgress = Abort(
+        .conflict, headers: ["Retry-After": "1"], reason: "A request with this Idempotency-Key is still being answered")
 }

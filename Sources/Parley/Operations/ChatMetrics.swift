@@ -46,7 +46,7 @@ struct ChatMetrics: Sendable {
         case LLMError.timeout: .timeout
         case LLMError.unreachable: .unreachable
         case is LLMError: .providerError
-        case is SSEWriter.ClientDisconnected: .clientGone
+        case is ChatTurn.ClientGone: .clientGone
         default: .failed
         }
     }

@@ -37,7 +37,7 @@ enum OpenAPIDocument {
         ("/api/v1/login/access-token", ["post": login]),
         ("/api/v1/users/signup", ["post": operation(
             "Create an account (when open registration is enabled)", tag: "users", secured: false,
-            body: ref("UserSignup"), responses: [("201", ok("The new user", ref("User")))], errors: [403, 409, 422])]),
+            body: ref("UserSignup"), responses: [("201", ok("The new user", ref("User")))], errors: [403, 409, 422, 429, 503])]),
         ("/api/v1/users/me", [
             "get": operation("The signed-in user", tag: "users", responses: [("200", ok("The user", ref("User")))], errors: [401, 403]),
             "patch": operation("Update the signed-in user", tag: "users", body: ref("UserUpdateMe"),
@@ -47,7 +47,7 @@ enum OpenAPIDocument {
         ]),
         ("/api/v1/users/me/password", ["patch": operation(
             "Change the signed-in user's password; earlier tokens stop working", tag: "users",
-            body: ref("PasswordChange"), responses: [("200", ok("Done", ref("MessageResponse")))], errors: [400, 401, 403, 422])]),
+            body: ref("PasswordChange"), responses: [("200", ok("Done", ref("MessageResponse")))], errors: [400, 401, 403, 422, 429, 503])]),
         ("/api/v1/users/", [
             "get": operation("All users (superuser)", tag: "users", parameters: pagination(defaultLimit: 100),
                              responses: [("200", list("Users", ref("User")))], errors: [401, 403, 422]),
@@ -113,7 +113,7 @@ enum OpenAPIDocument {
                 "application/x-www-form-urlencoded": ["schema": ref("LoginForm")],
             ],
         ],
-        responses: [("200", ok("An access token", ref("Token")))], errors: [400, 422, 429])
+        responses: [("200", ok("An access token", ref("Token")))], errors: [400, 422, 429, 503])
 
     // MARK: Schemas
 
@@ -233,7 +233,7 @@ enum OpenAPIDocument {
         400: "Bad request", 401: "Not authenticated, or the token is not valid", 403: "Forbidden",
         404: "Resource not found", 409: "Conflict", 413: "Body over 1 MiB", 422: "Validation error",
         429: "Too many requests", 500: "Internal server error", 502: "The model provider failed or answered garbage",
-        503: "No model provider reachable", 504: "The model provider timed out",
+        503: "Temporarily unavailable (no model provider reachable, or too busy): try again after Retry-After", 504: "The model provider timed out",
     ]
 
     private static func operation(
@@ -249,7 +249,7 @@ enum OpenAPIDocument {
                 pairs.append(("headers", ["WWW-Authenticate": ["schema": ["type": "string", "const": "Bearer"]]]))
                 response = .object(pairs)
             }
-            if code == 429, case var .object(pairs) = response {
+            if code == 429 || code == 503, case var .object(pairs) = response {
                 pairs.append(("headers", ["Retry-After": ["description": "Seconds to wait", "schema": ["type": "integer"]]]))
                 response = .object(pairs)
             }

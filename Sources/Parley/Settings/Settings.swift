@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import NIOCore
 
 /// Everything Parley reads from its environment, read once at start-up and validated there, so a
 /// bad value stops the server with a message instead of failing a request later.
@@ -27,9 +28,16 @@ public struct Settings: Sendable {
     public var corsOrigins: [String]
     public var loginRateLimit: Int
     public var chatRateLimit: Int
+    public var signupRateLimit: Int
     public var logLevel: Logger.Level
+    /// PostgreSQL connections per process (spread over the event loops); SQLite keeps one per loop.
+    public var databasePoolSize: Int
+    /// Threads that hash passwords, apart from the ones that run database work.
+    public var passwordHashThreads: Int
     /// Bcrypt's cost; 12 in every real deployment, lowered only by tests.
     public var passwordHashCost: Int = 12
+    /// Passwords waiting for a hashing thread beyond which `/token` and sign-up answer 503.
+    public var passwordHashQueue: Int = 32
     /// How long connecting to the provider may take (AsyncHTTPClient retries a refused connection
     /// until then), so an unreachable provider is a quick 503.
     public var llmConnectTimeoutSeconds: Double = 3
@@ -74,7 +82,10 @@ extension Settings {
                 .split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty },
             loginRateLimit: try reader.integer("LOGIN_RATE_LIMIT", default: 10, range: 0...1_000_000),
             chatRateLimit: try reader.integer("CHAT_RATE_LIMIT", default: 60, range: 0...1_000_000),
-            logLevel: try reader.logLevel()
+            signupRateLimit: try reader.integer("SIGNUP_RATE_LIMIT", default: 1000, range: 0...1_000_000),
+            logLevel: try reader.logLevel(),
+            databasePoolSize: try reader.integer("DATABASE_POOL_SIZE", default: System.coreCount, range: 1...1000),
+            passwordHashThreads: try reader.integer("PASSWORD_HASH_THREADS", default: max(1, System.coreCount / 2), range: 1...256)
         )
         if settings.isProduction, let key = settings.secretKey, key.utf8.count < 32 {
             throw SettingsError(variable: "SECRET_KEY", problem: "must be at least 32 bytes when ENVIRONMENT=production")

@@ -13,6 +13,11 @@ enum EmailAddress {
             && !domain.contains { "()<>[]\\,;:\"".contains($0) }
     }
 
+    /// The form addresses are stored and compared in.
+    static func canonical(_ raw: String) -> String {
+        raw.trimmingCharacters(in: .whitespaces).lowercased()
+    }
+
     /// The address to store: validated and lowercased, or a 422 at `loc`.
     static func normalized(_ raw: String, at loc: [JSONValue]) throws -> String {
         let address = raw.trimmingCharacters(in: .whitespaces)
@@ -20,6 +25,6 @@ enum EmailAddress {
             throw ValidationFailure(
                 loc: loc, msg: "value is not a valid email address", type: "value_error")
         }
-        return address.lowercased()
+        return canonical(address)
     }
 }

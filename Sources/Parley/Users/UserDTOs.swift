@@ -8,8 +8,8 @@ struct UserPublic: Content {
     var isSuperuser: Bool
     var fullName: String?
 
-    init(_ user: User) throws {
-        id = try user.requireID().uuidString.lowercased()
+    init(_ user: UserRow) {
+        id = user.id.uuidString.lowercased()
         email = user.email
         isActive = user.isActive
         isSuperuser = user.isSuperuser

@@ -1,88 +1,103 @@
-import Fluent
+import Logging
+import SQLKit
 import Vapor
 
 /// Account rules: validation, unique emails, password changes that revoke older tokens.
 struct UserService: Sendable {
     let hasher: PasswordHasher
+    /// Failed `current_password` checks per user: without it a stolen token is a password oracle.
+    let passwordCheckLimiter: RateLimiter
 
     static let passwordLength = 8...128
     static let fullNameMax = 255
 
-    func create(_ input: UserCreateRequest, allowPrivileges: Bool, on db: any Database) async throws -> User {
+    func create(_ input: UserCreateRequest, allowPrivileges: Bool, on db: any SQLDatabase) async throws -> UserRow {
         let email = try EmailAddress.normalized(input.email, at: ["body", "email"])
         let password = try Self.checkPassword(input.password, at: ["body", "password"])
         let fullName = try input.fullName.map { try TextRule.check($0, at: ["body", "full_name"], min: 0, max: Self.fullNameMax) }
-        let user = User(
-            email: email, passwordHash: try await hasher.hash(password), fullName: fullName,
+        // Cheap checks first: a taken address costs no hash.
+        if try await UserStore.emailTaken(email, except: nil, on: db) { throw Abort.emailTaken }
+        let user = UserRow(
+            id: UUID(), email: email, passwordHash: try await hasher.hash(password), fullName: fullName,
             isActive: allowPrivileges ? input.isActive ?? true : true,
-            isSuperuser: allowPrivileges ? input.isSuperuser ?? false : false)
-        try await Self.saveUnique(user, on: db)
+            isSuperuser: allowPrivileges ? input.isSuperuser ?? false : false,
+            tokenVersion: 0, createdAt: Date())
+        do {
+            try await UserStore.insert(user, on: db)
+        } catch where error.isConstraintFailure {
+            throw Abort.emailTaken  // the same address signed up in between
+        }
         return user
     }
 
     /// Applies a partial update; privileges and password only when `asSuperuser`.
-    func update(_ user: User, with input: UserUpdateRequest, asSuperuser: Bool, on db: any Database) async throws {
+    func update(_ user: UserRow, with input: UserUpdateRequest, asSuperuser: Bool, on db: any SQLDatabase) async throws -> UserRow {
+        var user = user
         if let email = input.email {
             user.email = try EmailAddress.normalized(email, at: ["body", "email"])
         }
         if input.fullNameSent {
             user.fullName = try input.fullName.map { try TextRule.check($0, at: ["body", "full_name"], min: 0, max: Self.fullNameMax) }
         }
+        var newPassword: String?
         if asSuperuser {
-            if let password = input.password {
-                user.passwordHash = try await hasher.hash(Self.checkPassword(password, at: ["body", "password"]))
-                user.passwordChangedAt = Date()
-            }
+            newPassword = try input.password.map { try Self.checkPassword($0, at: ["body", "password"]) }
             if let isActive = input.isActive { user.isActive = isActive }
             if let isSuperuser = input.isSuperuser { user.isSuperuser = isSuperuser }
         }
-        try await Self.saveUnique(user, on: db)
+        if try await UserStore.emailTaken(user.email, except: user.id, on: db) { throw Abort.emailTaken }
+        var hash: String?
+        if let newPassword { hash = try await hasher.hash(newPassword) }
+        do {
+            try await UserStore.update(user, on: db)
+        } catch where error.isConstraintFailure {
+            throw Abort.emailTaken
+        }
+        if let hash {
+            try await UserStore.changePassword(of: user.id, to: hash, on: db)
+            user.passwordHash = hash
+            user.tokenVersion += 1
+        }
+        return user
     }
 
-    func changePassword(of user: User, current: String, new: String, on db: any Database) async throws {
+    func changePassword(of user: UserRow, current: String, new: String, on db: any SQLDatabase) async throws {
         let newPassword = try Self.checkPassword(new, at: ["body", "new_password"])
+        let key = "password:\(user.id)"
+        if let wait = await passwordCheckLimiter.acquire([key]) {
+            throw Abort.tooManyRequests(retryAfter: wait, "Too many incorrect passwords")
+        }
         guard try await hasher.verify(current, against: user.passwordHash) else {
             throw Abort(.badRequest, reason: "Incorrect password")
         }
+        await passwordCheckLimiter.refund([key])
         guard current != newPassword else {
             throw Abort(.badRequest, reason: "New password cannot be the same as the current one")
         }
-        user.passwordHash = try await hasher.hash(newPassword)
-        user.passwordChangedAt = Date()
-        try await user.save(on: db)
+        try await UserStore.changePassword(of: user.id, to: try await hasher.hash(newPassword), on: db)
     }
 
-    /// Creates or promotes the configured first superuser; safe to run at every start.
-    func ensureSuperuser(email: String, password: String, on db: any Database) async throws {
-        if let existing = try await User.query(on: db).filter(\.$email == email).first() {
-            guard !existing.isSuperuser || !existing.isActive else { return }
-            existing.isSuperuser = true
-            existing.isActive = true
-            try await existing.save(on: db)
+    /// Creates the configured first superuser when no account has that address; safe at every
+    /// start. An existing account is left as it is: promoting it would hand the server to whoever
+    /// registered the address first, and would undo an admin's demotion at every restart.
+    func ensureSuperuser(email: String, password: String, on db: any SQLDatabase, logger: Logger) async throws {
+        if let existing = try await UserStore.find(email: email, on: db) {
+            if !existing.isSuperuser || !existing.isActive {
+                logger.warning("FIRST_SUPERUSER \(email) exists but is not an active superuser; left as it is")
+            }
             return
         }
-        let user = User(email: email, passwordHash: try await hasher.hash(password), fullName: nil, isSuperuser: true)
+        let user = UserRow(
+            id: UUID(), email: email, passwordHash: try await hasher.hash(password), fullName: nil,
+            isActive: true, isSuperuser: true, tokenVersion: 0, createdAt: Date())
         do {
-            try await user.create(on: db)
-        } catch let error as any DatabaseError where error.isConstraintFailure {
+            try await UserStore.insert(user, on: db)
+        } catch where error.isConstraintFailure {
             // Another replica created it first.
         }
     }
 
     static func checkPassword(_ password: String, at loc: [JSONValue]) throws -> String {
         try TextRule.check(password, at: loc, min: passwordLength.lowerBound, max: passwordLength.upperBound)
-    }
-
-    /// Saves, answering 409 when the email belongs to someone else (checked first, and again by the
-    /// unique index when two requests race).
-    private static func saveUnique(_ user: User, on db: any Database) async throws {
-        var taken = User.query(on: db).filter(\.$email == user.email)
-        if let id = user.id { taken = taken.filter(\.$id != id) }
-        if try await taken.count() > 0 { throw Abort.emailTaken }
-        do {
-            try await user.save(on: db)
-        } catch let error as any DatabaseError where error.isConstraintFailure {
-            throw Abort.emailTaken
-        }
     }
 }

@@ -1,4 +1,4 @@
-import Fluent
+import SQLKit
 import Vapor
 
 struct UsersController: RouteCollection {
@@ -22,32 +22,35 @@ struct UsersController: RouteCollection {
 
     @Sendable
     func signup(request: Request) async throws -> Response {
-        guard request.application.parley.settings.openRegistration else {
+        let parley = request.application.parley
+        guard parley.settings.openRegistration else {
             throw Abort(.forbidden, reason: "Open user registration is forbidden on this server")
         }
+        if let address = request.remoteAddress?.ipAddress, let wait = await parley.signupLimiter.acquire(["signup:" + address]) {
+            throw Abort.tooManyRequests(retryAfter: wait, "Too many sign-ups from this address")
+        }
         let input = try request.decodeJSON(UserCreateRequest.self)
-        let user = try await request.application.parley.users.create(input, allowPrivileges: false, on: request.db)
+        let user = try await parley.users.create(input, allowPrivileges: false, on: request.sql)
         return try await UserPublic(user).encodeResponse(status: .created, for: request)
     }
 
     @Sendable
     func readMe(request: Request) async throws -> UserPublic {
-        try UserPublic(request.requireUser())
+        UserPublic(try request.requireUser())
     }
 
     @Sendable
     func updateMe(request: Request) async throws -> UserPublic {
-        let user = try request.requireUser()
         let input = try request.decodeJSON(UserUpdateRequest.self)
-        try await request.application.parley.users.update(user, with: input, asSuperuser: false, on: request.db)
-        return try UserPublic(user)
+        return UserPublic(try await request.application.parley.users.update(
+            request.requireUser(), with: input, asSuperuser: false, on: request.sql))
     }
 
     @Sendable
     func changePassword(request: Request) async throws -> MessageResponse {
         let input = try request.decodeJSON(PasswordChangeRequest.self)
         try await request.application.parley.users.changePassword(
-            of: request.requireUser(), current: input.currentPassword, new: input.newPassword, on: request.db)
+            of: request.requireUser(), current: input.currentPassword, new: input.newPassword, on: request.sql)
         return MessageResponse(message: "Password updated successfully")
     }
 
@@ -57,24 +60,22 @@ struct UsersController: RouteCollection {
         guard !user.isSuperuser else {
             throw Abort(.forbidden, reason: "Super users are not allowed to delete themselves")
         }
-        try await user.delete(on: request.db)
+        try await UserStore.delete(id: user.id, on: request.sql)
         return .noContent
     }
 
     @Sendable
     func list(request: Request) async throws -> PagedList<UserPublic> {
         let page = try request.page()
-        let total = try await User.query(on: request.db).count()
-        let users = try await User.query(on: request.db)
-            .sort(\.$createdAt).sort(\.$id)
-            .range(page.skip..<(page.skip + page.limit)).all()
-        return PagedList(items: try users.map(UserPublic.init), total: total)
+        let total = try await UserStore.count(on: request.sql)
+        let users = try await UserStore.page(skip: page.skip, limit: page.limit, on: request.sql)
+        return PagedList(items: users.map(UserPublic.init), total: total)
     }
 
     @Sendable
     func create(request: Request) async throws -> Response {
         let input = try request.decodeJSON(UserCreateRequest.self)
-        let user = try await request.application.parley.users.create(input, allowPrivileges: true, on: request.db)
+        let user = try await request.application.parley.users.create(input, allowPrivileges: true, on: request.sql)
         return try await UserPublic(user).encodeResponse(status: .created, for: request)
     }
 
@@ -83,31 +84,30 @@ struct UsersController: RouteCollection {
     func read(request: Request) async throws -> UserPublic {
         let me = try request.requireUser()
         let id = try request.uuidParameter("user_id")
-        if id == me.id { return try UserPublic(me) }
+        if id == me.id { return UserPublic(me) }
         guard me.isSuperuser else { throw Abort.notEnoughPrivileges }
-        return try UserPublic(try await findUser(id, on: request.db))
+        return UserPublic(try await findUser(id, on: request.sql))
     }
 
     @Sendable
     func update(request: Request) async throws -> UserPublic {
-        let user = try await findUser(request.uuidParameter("user_id"), on: request.db)
+        let user = try await findUser(request.uuidParameter("user_id"), on: request.sql)
         let input = try request.decodeJSON(UserUpdateRequest.self)
-        try await request.application.parley.users.update(user, with: input, asSuperuser: true, on: request.db)
-        return try UserPublic(user)
+        return UserPublic(try await request.application.parley.users.update(user, with: input, asSuperuser: true, on: request.sql))
     }
 
     @Sendable
     func delete(request: Request) async throws -> HTTPStatus {
-        let user = try await findUser(request.uuidParameter("user_id"), on: request.db)
+        let user = try await findUser(request.uuidParameter("user_id"), on: request.sql)
         if user.id == request.currentUser?.id {
             throw Abort(.forbidden, reason: "Super users are not allowed to delete themselves")
         }
-        try await user.delete(on: request.db)
+        try await UserStore.delete(id: user.id, on: request.sql)
         return .noContent
     }
 
-    private func findUser(_ id: UUID, on db: any Database) async throws -> User {
-        guard let user = try await User.find(id, on: db) else { throw Abort.resourceNotFound }
+    private func findUser(_ id: UUID, on db: any SQLDatabase) async throws -> UserRow {
+        guard let user = try await UserStore.find(id: id, on: db) else { throw Abort.resourceNotFound }
         return user
     }
 }

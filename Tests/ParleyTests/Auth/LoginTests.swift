@@ -39,9 +39,9 @@ import Vapor
     @Test func inactiveUserCannotLogIn() async throws {
         try await withServer { server in
             _ = try await server.user("ann@example.com")
-            let user = try #require(try await User.query(on: server.db).filter(\.$email == "ann@example.com").first())
+            var user = try #require(try await server.user(email: "ann@example.com"))
             user.isActive = false
-            try await user.save(on: server.db)
+            try await UserStore.update(user, on: server.sql)
             let login = try await server.send(.POST, "/token", json: ["username": "ann@example.com", "password": "password123"])
             #expect(login.status == .badRequest)
             #expect(login.detail == "Inactive user")

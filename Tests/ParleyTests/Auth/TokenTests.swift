@@ -12,7 +12,7 @@ import Vapor
     }
 
     private func userID(_ server: TestServer, _ email: String) async throws -> UUID {
-        try #require(try await User.query(on: server.db).filter(\.$email == email).first()?.requireID())
+        try #require(try await server.user(email: email)).id
     }
 
     @Test func missingHeaderIsNotAuthenticated() async throws {
@@ -32,12 +32,12 @@ import Vapor
             let good = try await server.user("ann@example.com")
             let id = try await userID(server, "ann@example.com")
             let parts = good.split(separator: ".").map(String.init)
-            let expired = try await TokenIssuer(secret: testSecret, lifetime: 60).issue(for: id, now: Date().addingTimeInterval(-3600))
-            let wrongKey = try await TokenIssuer(secret: "another-secret-key-that-is-32-bytes-long!", lifetime: 60).issue(for: id)
+            let expired = try await TokenIssuer(secret: testSecret, lifetime: 60).issue(userID: id, version: 0, now: Date().addingTimeInterval(-3600))
+            let wrongKey = try await TokenIssuer(secret: "another-secret-key-that-is-32-bytes-long!", lifetime: 60).issue(userID: id, version: 0)
             let payload = base64URL(#"{"sub":"\#(id.uuidString.lowercased())","exp":\#(Int(Date().timeIntervalSince1970) + 3600)}"#)
             let algNone = base64URL(#"{"alg":"none","typ":"JWT"}"#) + "." + payload + "."
             let tampered = parts[0] + "." + payload + "." + parts[2]
-            let unknownUser = try await TokenIssuer(secret: testSecret, lifetime: 60).issue(for: UUID())
+            let unknownUser = try await TokenIssuer(secret: testSecret, lifetime: 60).issue(userID: UUID(), version: 0)
             for token in [expired, wrongKey, algNone, tampered, unknownUser, "garbage", "a.b.c", good + "x"] {
                 let response = try await server.send(.GET, "/api/v1/users/me", token: token)
                 #expect(response.status == .unauthorized, "\(token)")
@@ -54,7 +54,7 @@ import Vapor
             // Signed as PyJWT does with the key's UTF-8 bytes; no `iat`, an integer `exp`.
             let issuer = await TokenIssuer(secret: testSecret, lifetime: 60)
             let token = try await issuer.keys.sign(AccessToken(
-                sub: .init(value: id.uuidString.lowercased()), exp: .init(value: Date().addingTimeInterval(600)), iat: nil))
+                sub: .init(value: id.uuidString.lowercased()), exp: .init(value: Date().addingTimeInterval(600)), iat: nil, ver: nil))
             let me = try await server.send(.GET, "/api/v1/users/me", token: token)
             #expect(me.status == .ok)
         }
@@ -80,9 +80,9 @@ import Vapor
         try await withServer { server in
             let ann = try await server.user("ann@example.com")
             let bob = try await server.user("bob@example.com")
-            let annUser = try #require(try await User.query(on: server.db).filter(\.$email == "ann@example.com").first())
+            var annUser = try #require(try await server.user(email: "ann@example.com"))
             annUser.isActive = false
-            try await annUser.save(on: server.db)
+            try await UserStore.update(annUser, on: server.sql)
             let inactive = try await server.send(.GET, "/api/v1/users/me", token: ann)
             #expect(inactive.status == .forbidden)
             #expect(inactive.text == #"{"detail":"Inactive user"}"#)

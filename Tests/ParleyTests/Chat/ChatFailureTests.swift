@@ -8,8 +8,8 @@ import Vapor
     private let hello: [String: Any] = ["messages": [["role": "user", "content": "Hello"]]]
 
     private func expectNothingStored(_ server: TestServer) async throws {
-        #expect(try await Message.query(on: server.db).count() == 0)
-        #expect(try await Conversation.query(on: server.db).count() == 0)
+        #expect(try await server.count("messages") == 0)
+        #expect(try await server.count("conversations") == 0)
     }
 
     @Test func providerErrorStatusIs502WithItsMessage() async throws {
@@ -78,7 +78,7 @@ import Vapor
             let response = try await server.send(.POST, "/api/chat", token: ann, json: hello)
             #expect(response.status == .ok)
             #expect(fake.received.count == 3)
-            #expect(try await Message.query(on: server.db).count() == 2)
+            #expect(try await server.count("messages") == 2)
         }
     }
 
@@ -100,12 +100,12 @@ import Vapor
             let ann = try await server.user("ann@example.com")
             let first = try await server.send(.POST, "/api/chat", token: ann, json: hello)
             let id = try #require(first.object["conversation_id"] as? String)
-            let before = try await Conversation.find(UUID(uuidString: id), on: server.db)?.updatedAt
+            let before = try await server.conversation(UUID(uuidString: id))?.updatedAt
             fake.then(.status(400, message: "context too long"))
             let failed = try await server.send(.POST, "/api/chat", token: ann, json: ["conversation_id": id, "messages": [["role": "user", "content": "Again"]]])
             #expect(failed.status == .badGateway)
-            #expect(try await Message.query(on: server.db).count() == 2)
-            #expect(try await Conversation.find(UUID(uuidString: id), on: server.db)?.updatedAt == before)
+            #expect(try await server.count("messages") == 2)
+            #expect(try await server.conversation(UUID(uuidString: id))?.updatedAt == before)
         }
     }
 }

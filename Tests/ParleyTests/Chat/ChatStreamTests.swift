@@ -26,7 +26,7 @@ import Vapor
 
             let stored = try await server.storedMessages()
             #expect(stored.map(\.content) == ["Hi", fake.reply])
-            #expect(stored.last?.id?.uuidString.lowercased() == done["message_id"] as? String)
+            #expect(stored.last?.id.uuidString.lowercased() == done["message_id"] as? String)
         }
     }
 
@@ -38,8 +38,8 @@ import Vapor
             let events = result.events.map(eventJSON)
             #expect(events.compactMap { $0["type"] as? String } == ["start", "delta", "delta", "error"])
             #expect((events.last?["detail"] as? String)?.isEmpty == false)
-            #expect(try await Message.query(on: server.db).count() == 0)
-            #expect(try await Conversation.query(on: server.db).count() == 0)
+            #expect(try await server.count("messages") == 0)
+            #expect(try await server.count("conversations") == 0)
         }
     }
 
@@ -51,7 +51,7 @@ import Vapor
             let events = result.events.map(eventJSON)
             #expect(events.compactMap { $0["type"] as? String } == ["start", "error"])
             #expect(events.last?["detail"] as? String == "Model provider error (HTTP 404): no such model")
-            #expect(try await Message.query(on: server.db).count() == 0)
+            #expect(try await server.count("messages") == 0)
         }
     }
 
@@ -63,7 +63,7 @@ import Vapor
             let events = try await server.streamChatAndLeave(
                 token: ann, json: ["messages": [["role": "user", "content": "Tell me a story"]], "stream": true], afterDeltas: 2)
             #expect(events.map(eventJSON).compactMap { $0["type"] as? String }.prefix(3) == ["start", "delta", "delta"])
-            try await server.eventually("the partial turn is stored") { try await Message.query(on: server.db).count() == 2 }
+            try await server.eventually("the partial turn is stored") { try await server.count("messages") == 2 }
             let stored = try await server.storedMessages()
             #expect(stored.first?.content == "Tell me a story")
             #expect(stored.first?.isComplete == true)
@@ -83,7 +83,7 @@ import Vapor
             let ann = try await server.user("ann@example.com")
             _ = try await server.streamChatAndLeave(
                 token: ann, json: ["messages": [["role": "user", "content": "Hi"]], "stream": true], afterDeltas: 2)
-            try await server.eventually("the partial turn is stored") { try await Message.query(on: server.db).count() == 2 }
+            try await server.eventually("the partial turn is stored") { try await server.count("messages") == 2 }
             #expect(try await server.storedMessages().map(\.content) == ["Hi", "Hello!"])
         }
     }

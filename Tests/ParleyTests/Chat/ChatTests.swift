@@ -17,12 +17,12 @@ import Vapor
             let messageID = try #require(response.object["message_id"] as? String)
             let conversationID = try #require(response.object["conversation_id"] as? String)
 
-            let conversation = try #require(try await Conversation.find(UUID(uuidString: conversationID), on: server.db))
+            let conversation = try #require(try await server.conversation(UUID(uuidString: conversationID)))
             #expect(conversation.title == "Hello there!")
             let stored = try await server.storedMessages()
             #expect(stored.map(\.role) == [.user, .assistant])
             #expect(stored.map(\.content) == ["Hello there!", "Hello! How can I help?"])
-            #expect(stored.last?.id?.uuidString.lowercased() == messageID)
+            #expect(stored.last?.id.uuidString.lowercased() == messageID)
             #expect(stored.last?.isComplete == true)
             #expect(stored.last?.completionTokens == 4)
 
@@ -86,7 +86,7 @@ import Vapor
             // Each stored message costs about 4 + 300/3 = 104 estimated tokens; the prompt budget is 200.
             for position in 0..<4 {
                 let text = "m\(position) " + String(repeating: "x", count: 297)
-                try await Message(conversationID: id, role: position.isMultiple(of: 2) ? .user : .assistant, content: text, position: position).create(on: server.db)
+                try await server.insertMessage(conversationID: id, role: position.isMultiple(of: 2) ? .user : .assistant, content: text, position: position)
             }
             let ask = try await server.send(.POST, "/api/chat", token: ann, json: [
                 "conversation_id": id.uuidString, "messages": [["role": "user", "content": "short"]], "options": ["max_tokens": 200],
@@ -112,8 +112,8 @@ import Vapor
             let created = try await server.send(.POST, "/api/v1/conversations/", token: ann)
             let id = try #require(UUID(uuidString: created.object["id"] as? String ?? ""))
             for position in 0..<150 {
-                try await Message(conversationID: id, role: position.isMultiple(of: 2) ? .user : .assistant,
-                                  content: "m\(position)", position: position).create(on: server.db)
+                try await server.insertMessage(conversationID: id, role: position.isMultiple(of: 2) ? .user : .assistant,
+                                               content: "m\(position)", position: position)
             }
             let ask = try await server.send(.POST, "/api/chat", token: ann, json: [
                 "conversation_id": id.uuidString, "messages": [["role": "user", "content": "next"]],
@@ -160,8 +160,8 @@ import Vapor
             #expect(response.status == .unprocessableEntity, "\(response.text)")
             #expect(response.firstIssue?.loc == loc, "\(response.text)")
             #expect(fake.received.isEmpty)
-            #expect(try await Message.query(on: server.db).count() == 0)
-            #expect(try await Conversation.query(on: server.db).count() == 0)
+            #expect(try await server.count("messages") == 0)
+            #expect(try await server.count("conversations") == 0)
         }
     }
 
@@ -193,7 +193,7 @@ import Vapor
                 }
             }
             #expect(fake.received.isEmpty)
-            #expect(try await Message.query(on: server.db).count() == 0)
+            #expect(try await server.count("messages") == 0)
         }
     }
 
@@ -213,7 +213,7 @@ import Vapor
                 ["role": "user", "content": "<think>the user wants</think>  Plan a   trip to Lisbon in May with two kids, a dog and a very tight budget"],
             ]])
             let id = try #require(UUID(uuidString: response.object["conversation_id"] as? String ?? ""))
-            let conversation = try #require(try await Conversation.find(id, on: server.db))
+            let conversation = try #require(try await server.conversation(id))
             #expect(conversation.title == "Plan a trip to Lisbon in May with two kids, a dog and a very")
         }
     }

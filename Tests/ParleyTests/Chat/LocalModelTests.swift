@@ -33,7 +33,7 @@ struct LocalModelTests {
             let usage = try #require(response.object["usage"] as? [String: Int])
             #expect(usage["prompt_tokens", default: 0] > 0)
             #expect(usage["completion_tokens", default: 0] > 0)
-            #expect(try await Message.query(on: server.db).count() == 2)
+            #expect(try await server.count("messages") == 2)
         }
     }
 

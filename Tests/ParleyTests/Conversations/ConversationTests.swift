@@ -19,7 +19,7 @@ import Vapor
             let trimmed = try await server.send(.POST, "/api/v1/conversations", token: ann, json: ["title": "  First Conversation \n"])
             #expect(trimmed.status == .created)
             #expect(trimmed.object["title"] as? String == "First Conversation")
-            #expect(try await Conversation.query(on: server.db).count() == 2)
+            #expect(try await server.count("conversations") == 2)
         }
     }
 
@@ -36,7 +36,7 @@ import Vapor
             #expect(response.status == .unprocessableEntity)
             #expect(response.firstIssue?.loc == ["body", "title"])
             #expect(response.firstIssue?.type == type)
-            #expect(try await Conversation.query(on: server.db).count() == 0)
+            #expect(try await server.count("conversations") == 0)
         }
     }
 
@@ -97,10 +97,10 @@ import Vapor
             #expect(missingTitle.firstIssue?.type == "missing")
 
             let conversationID = try #require(UUID(uuidString: id))
-            try await Message(conversationID: conversationID, role: .user, content: "hello", position: 0).create(on: server.db)
+            try await server.insertMessage(conversationID: conversationID, role: .user, content: "hello", position: 0)
             #expect(try await server.send(.DELETE, "/api/v1/conversations/\(id)", token: ann).status == .noContent)
             #expect(try await server.send(.GET, "/api/v1/conversations/\(id)", token: ann).status == .notFound)
-            #expect(try await Message.query(on: server.db).count() == 0)
+            #expect(try await server.count("messages") == 0)
         }
     }
 
@@ -125,7 +125,7 @@ import Vapor
             }
             let bobsList = try await server.send(.GET, "/api/v1/conversations/", token: bob)
             #expect(bobsList.array.isEmpty)
-            let stored = try #require(try await Conversation.find(UUID(uuidString: id), on: server.db))
+            let stored = try #require(try await server.conversation(UUID(uuidString: id)))
             #expect(stored.title == "Ann's")
         }
     }
@@ -137,11 +137,8 @@ import Vapor
             let id = try #require(UUID(uuidString: created.object["id"] as? String ?? ""))
             let moment = Date(timeIntervalSince1970: 1_700_000_000)
             // Inserted out of order, all at one instant: `position` alone decides.
-            for (position, role, text) in [(2, Message.Role.user, "third"), (0, .system, "first"), (1, .assistant, "second")] {
-                let message = Message(conversationID: id, role: role, content: text, position: position)
-                try await message.create(on: server.db)
-                message.createdAt = moment
-                try await message.update(on: server.db)
+            for (position, role, text) in [(2, MessageRole.user, "third"), (0, .system, "first"), (1, .assistant, "second")] {
+                try await server.insertMessage(conversationID: id, role: role, content: text, position: position, createdAt: moment)
             }
             let listed = try await server.send(.GET, "/api/v1/conversations/\(id)/messages", token: ann)
             #expect(listed.status == .ok)
@@ -168,8 +165,8 @@ import Vapor
             }
             #expect(statuses.count == 50)
             #expect(statuses.allSatisfy { $0 == .created })
-            #expect(try await Conversation.query(on: server.db).count() == 50)
-            let titles = Set(try await Conversation.query(on: server.db).all().map(\.title))
+            #expect(try await server.count("conversations") == 50)
+            let titles = Set(try await server.conversationTitles())
             #expect(titles.count == 50)
         }
     }

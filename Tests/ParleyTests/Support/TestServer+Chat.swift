@@ -15,9 +15,10 @@ extension TestServer {
     }
 
     /// Posts a streamed chat, reads until `deltas` delta events arrived, then hangs up.
-    func streamChatAndLeave(token: String, json: [String: Any], afterDeltas deltas: Int) async throws -> [String] {
+    func streamChatAndLeave(token: String, json: [String: Any], afterDeltas deltas: Int, headers: [(String, String)] = []) async throws -> [String] {
         var request = HTTPClientRequest(url: base + "/api/chat")
         request.method = .POST
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
         request.headers.add(name: "Authorization", value: "Bearer \(token)")
         request.headers.add(name: "Content-Type", value: "application/json")
         request.body = .bytes(ByteBuffer(data: try JSONSerialization.data(withJSONObject: json)))
@@ -45,9 +46,6 @@ extension TestServer {
         Issue.record("never happened: \(what)")
     }
 
-    func storedMessages() async throws -> [Message] {
-        try await Message.query(on: db).sort(\.$position).all()
-    }
 }
 
 /// The JSON of one `data:` event.

@@ -49,7 +49,7 @@ import Vapor
             #expect(try await server.send(.DELETE, "/api/v1/users/\(id)", token: admin).status == .noContent)
             #expect(try await server.send(.GET, "/api/v1/users/\(id)", token: admin).status == .notFound)
             #expect(try await server.send(.DELETE, "/api/v1/users/\(id)", token: admin).detail == "Resource not found")
-            #expect(try await User.find(UUID(uuidString: id), on: server.db) == nil)
+            #expect(try await server.user(id: UUID(uuidString: id)) == nil)
         }
     }
 
@@ -57,8 +57,8 @@ import Vapor
         try await withServer { server in
             let ann = try await server.user("ann@example.com")
             _ = try await server.user("bob@example.com")
-            let annID = try #require(try await User.query(on: server.db).filter(\.$email == "ann@example.com").first()?.id)
-            let bobID = try #require(try await User.query(on: server.db).filter(\.$email == "bob@example.com").first()?.id)
+            let annID = try #require(try await server.user(email: "ann@example.com")?.id)
+            let bobID = try #require(try await server.user(email: "bob@example.com")?.id)
             #expect(try await server.send(.GET, "/api/v1/users/\(annID.uuidString)", token: ann).status == .ok)
             #expect(try await server.send(.GET, "/api/v1/users/\(bobID)", token: ann).status == .forbidden)
             #expect(try await server.send(.GET, "/api/v1/users/not-a-uuid", token: ann).status == .unprocessableEntity)

@@ -17,8 +17,8 @@ import Vapor
             #expect(response.object["full_name"] as? String == "Ann")
             let id = try #require(response.object["id"] as? String)
             #expect(id == id.lowercased())
-            let stored = try #require(try await User.find(UUID(uuidString: id), on: server.db))
-            #expect(stored.passwordHash.hasPrefix("$2"))
+            let stored = try #require(try await server.user(id: UUID(uuidString: id)))
+            #expect(stored.passwordHash.hasPrefix(PasswordHasher.preHashedPrefix + "$2"))
             #expect(!stored.isSuperuser)
         }
     }
@@ -43,7 +43,7 @@ import Vapor
             let response = try await server.send(.POST, "/api/v1/users/signup", json: body)
             #expect(response.status == .unprocessableEntity)
             #expect(response.firstIssue?.loc == loc)
-            #expect(try await User.query(on: server.db).count() == 1)  // the first superuser only
+            #expect(try await server.count("users") == 1)  // the first superuser only
         }
     }
 
@@ -114,12 +114,12 @@ import Vapor
             let ann = try await server.user("ann@example.com")
             let created = try await server.send(.POST, "/api/v1/conversations/", token: ann, json: ["title": "Mine"])
             let conversationID = try #require(UUID(uuidString: created.object["id"] as? String ?? ""))
-            try await Message(conversationID: conversationID, role: .user, content: "hi", position: 0).create(on: server.db)
+            try await server.insertMessage(conversationID: conversationID, role: .user, content: "hi", position: 0)
 
             #expect(try await server.send(.DELETE, "/api/v1/users/me", token: ann).status == .noContent)
-            #expect(try await User.query(on: server.db).filter(\.$email == "ann@example.com").count() == 0)
-            #expect(try await Conversation.query(on: server.db).count() == 0)
-            #expect(try await Message.query(on: server.db).count() == 0)
+            #expect(try await server.user(email: "ann@example.com") == nil)
+            #expect(try await server.count("conversations") == 0)
+            #expect(try await server.count("messages") == 0)
         }
     }
 
@@ -135,9 +135,8 @@ import Vapor
     @Test func firstSuperuserIsEnsuredOnce() async throws {
         try await withServer { server in
             try await prepareDatabase(server.app)
-            let admins = try await User.query(on: server.db).filter(\.$email == testAdmin.email).all()
-            #expect(admins.count == 1)
-            #expect(admins.first?.isSuperuser == true)
+            #expect(try await server.count("users") == 1)
+            #expect(try await server.user(email: testAdmin.email)?.isSuperuser == true)
         }
     }
 }

@@ -1,0 +1,111 @@
+import Foundation
+import SQLKit
+import Testing
+import Vapor
+@testable import Parley
+
+/// The chat defects a security review found, each shown failing before its fix.
+@Suite struct ChatDefectTests {
+    @Test func aRetryAfterAStreamCutShortReplaysItInsteadOfStoringTheTurnTwice() async throws {
+        try await withChatServer { server, fake in
+            fake.chunks = ["Once", " upon", " a", " time", " there", " was", " a", " server"]
+            fake.chunkDelay = .milliseconds(150)
+            let ann = try await server.user("ann@example.com")
+            let body: [String: Any] = ["messages": [["role": "user", "content": "Tell me a story"]], "stream": true]
+            let key = ("Idempotency-Key", "story-1")
+            _ = try await server.streamChatAndLeave(token: ann, json: body, afterDeltas: 2, headers: [key])
+            try await server.eventually("the partial turn is stored") { try await server.count("messages") == 2 }
+            try await server.eventually("the key holds the partial turn") {
+                try await server.send(.POST, "/api/chat", token: ann, json: body, headers: [key]).status == .ok
+            }
+            let retry = try await server.streamChat(token: ann, json: body, headers: [key])
+            let done = try #require(retry.events.map(eventJSON).last)
+            #expect(done["type"] as? String == "done")
+            let stored = try await server.storedMessages()
+            #expect(stored.count == 2)
+            #expect(done["response"] as? String == stored.last?.content)
+            #expect(fake.received.count == 1)
+        }
+    }
+
+    @Test func aKeyRacedWithTwoBodiesCallsTheProviderOnceAndTheLoserGets409() async throws {
+        try await withChatServer { server, fake in
+            fake.chunkDelay = .milliseconds(100)
+            let ann = try await server.user("ann@example.com")
+            let key = [("Idempotency-Key", "raced")]
+            async let first = server.send(.POST, "/api/chat", token: ann, json: ["messages": [["role": "user", "content": "One"]]], headers: key)
+            try await Task.sleep(for: .milliseconds(50))
+            async let second = server.send(.POST, "/api/chat", token: ann, json: ["messages": [["role": "user", "content": "Two"]]], headers: key)
+            let statuses = try await [first.status, second.status]
+            #expect(statuses.sorted { $0.code < $1.code } == [.ok, .conflict])
+            #expect(fake.received.count == 1)
+            #expect(try await server.count("messages") == 2)
+        }
+    }
+
+    @Test func aStreamedLoserOfAKeyRaceGetsAPlain409NotAnErrorAfterDeltas() async throws {
+        try await withChatServer { server, fake in
+            fake.chunkDelay = .milliseconds(100)
+            let ann = try await server.user("ann@example.com")
+            let key = [("Idempotency-Key", "raced-stream")]
+            async let first = server.streamChat(token: ann, json: ["messages": [["role": "user", "content": "Same"]], "stream": true], headers: key)
+            try await Task.sleep(for: .milliseconds(50))
+            let second = try await server.streamChat(token: ann, json: ["messages": [["role": "user", "content": "Same"]], "stream": true], headers: key)
+            let both = try await [first, second]
+            #expect(both.map(\.status.code).sorted() == [200, 409])
+            // The loser is a plain 409 before any event, not a stream that ends in an error.
+            #expect(both.first { $0.status == .conflict }?.events.allSatisfy { !$0.hasPrefix("data:") } == true)
+            #expect(fake.received.count == 1)
+        }
+    }
+
+    @Test func expiredKeysAreDeleted() async throws {
+        try await withChatServer { server, _ in
+            let ann = try await server.user("ann@example.com")
+            let body: [String: Any] = ["messages": [["role": "user", "content": "Hi"]]]
+            _ = try await server.send(.POST, "/api/chat", token: ann, json: body, headers: [("Idempotency-Key", "old")])
+            _ = try await server.send(.POST, "/api/chat", token: ann, json: body, headers: [("Idempotency-Key", "new")])
+            try await server.sql.update(IdempotencyStore.table)
+                .set(IdempotencyStore.Column.createdAt, to: Date().addingTimeInterval(-IdempotencyStore.lifetime - 60))
+                .where(IdempotencyStore.Column.key, .equal, "old").run()
+            #expect(try await IdempotencyStore.deleteExpired(on: server.sql) == 1)
+            #expect(try await server.count(IdempotencyStore.table) == 1)
+        }
+    }
+
+    @Test func aRenameWhileTheModelAnswersIsKept() async throws {
+        try await withChatServer { server, fake in
+            fake.chunkDelay = .milliseconds(150)
+            let ann = try await server.user("ann@example.com")
+            let created = try await server.send(.POST, "/api/v1/conversations/", token: ann, json: [:] as [String: String])
+            let id = try #require(created.object["id"] as? String)
+            async let chat = server.send(.POST, "/api/chat", token: ann,
+                                         json: ["conversation_id": id, "messages": [["role": "user", "content": "Plan my trip to Rome"]]])
+            try await Task.sleep(for: .milliseconds(200))
+            let rename = try await server.send(.PATCH, "/api/v1/conversations/\(id)", token: ann, json: ["title": "Holidays"])
+            #expect(rename.status == .ok)
+            #expect(try await chat.status == .ok)
+            #expect(try await server.conversation(UUID(uuidString: id))?.title == "Holidays")
+        }
+    }
+
+    @Test func aPageOfMessagesIsBoundedInBytesNotOnlyInCount() async throws {
+        try await withServer { server in
+            let ann = try await server.user("ann@example.com")
+            let created = try await server.send(.POST, "/api/v1/conversations/", token: ann, json: ["title": "big"])
+            let id = try #require(UUID(uuidString: created.object["id"] as? String ?? ""))
+            let big = String(repeating: "x", count: 100_000)
+            for position in 0..<60 {
+                try await server.insertMessage(conversationID: id, role: .user, content: big, position: position)
+            }
+            let page = try await server.send(.GET, "/api/v1/conversations/\(id.uuidString.lowercased())/messages", token: ann)
+            #expect(page.status == .ok)
+            #expect(page.array.count < 60)
+            #expect(page.array.count * 100_000 <= MessageStore.pageByteBudget)
+            #expect(page.headers.first(name: "X-Total-Count") == "60")
+            let rest = try await server.send(
+                .GET, "/api/v1/conversations/\(id.uuidString.lowercased())/messages?skip=\(page.array.count)", token: ann)
+            #expect(rest.array.count == 60 - page.array.count)
+        }
+    }
+}
