@@ -159,14 +159,15 @@ private struct Reader {
             throw SettingsError(variable: "FIRST_SUPERUSER_PASSWORD", problem: "must be set when FIRST_SUPERUSER is")
         case (nil, .some):
             throw SettingsError(variable: "FIRST_SUPERUSER", problem: "must be set when FIRST_SUPERUSER_PASSWORD is")
-        case let (email?, password?):
+        case let (raw?, password?):
+            let email = EmailAddress.canonical(raw)
             guard EmailAddress.isValid(email) else {
-                throw SettingsError(variable: "FIRST_SUPERUSER", problem: "\"\(email)\" is not a valid email address")
+                throw SettingsError(variable: "FIRST_SUPERUSER", problem: "\"\(raw)\" is not a valid email address")
             }
             guard (8...128).contains(password.unicodeScalars.count) else {
                 throw SettingsError(variable: "FIRST_SUPERUSER_PASSWORD", problem: "must be 8 to 128 characters")
             }
-            return (email.lowercased(), password)
+            return (email, password)
         }
     }
 }
