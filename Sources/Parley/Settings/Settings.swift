@@ -37,6 +37,12 @@ public struct Settings: Sendable {
     public var sseKeepAliveSeconds: Int = 15
     /// Where generated state (the secret key, the SQLite file by default) lives.
     public var dataDirectory: String = "data"
+    /// The most text one reply may hold; past it the turn fails (502) and nothing is stored.
+    public var llmMaxReplyBytes: Int = 1 << 20
+    /// The longest one turn's provider call may take, however steadily it streams.
+    public var llmMaxTurnSeconds: Double = 600
+    /// Connections kept open to the provider; a streamed chat holds one for its whole reply.
+    public var llmMaxConnections: Int = 256
 
     public var isProduction: Bool { environment == "production" }
 }
@@ -74,7 +80,10 @@ extension Settings {
                 .split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty },
             loginRateLimit: try reader.integer("LOGIN_RATE_LIMIT", default: 10, range: 0...1_000_000),
             chatRateLimit: try reader.integer("CHAT_RATE_LIMIT", default: 60, range: 0...1_000_000),
-            logLevel: try reader.logLevel()
+            logLevel: try reader.logLevel(),
+            llmMaxReplyBytes: try reader.integer("LLM_MAX_REPLY_BYTES", default: 1 << 20, range: 1024...(256 << 20)),
+            llmMaxTurnSeconds: try reader.seconds("LLM_MAX_TURN_SECONDS", default: 600),
+            llmMaxConnections: try reader.integer("LLM_MAX_CONNECTIONS", default: 256, range: 1...100_000)
         )
         if settings.isProduction, let key = settings.secretKey, key.utf8.count < 32 {
             throw SettingsError(variable: "SECRET_KEY", problem: "must be at least 32 bytes when ENVIRONMENT=production")
