@@ -43,6 +43,8 @@ public struct Settings: Sendable {
     public var llmMaxTurnSeconds: Double = 600
     /// Connections kept open to the provider; a streamed chat holds one for its whole reply.
     public var llmMaxConnections: Int = 256
+    /// Reverse proxies whose `X-Forwarded-For` is believed for the client address.
+    public var trustedProxies: [IPNetwork] = []
 
     public var isProduction: Bool { environment == "production" }
 }
@@ -83,7 +85,8 @@ extension Settings {
             logLevel: try reader.logLevel(),
             llmMaxReplyBytes: try reader.integer("LLM_MAX_REPLY_BYTES", default: 1 << 20, range: 1024...(256 << 20)),
             llmMaxTurnSeconds: try reader.seconds("LLM_MAX_TURN_SECONDS", default: 600),
-            llmMaxConnections: try reader.integer("LLM_MAX_CONNECTIONS", default: 256, range: 1...100_000)
+            llmMaxConnections: try reader.integer("LLM_MAX_CONNECTIONS", default: 256, range: 1...100_000),
+            trustedProxies: try IPNetwork.list(reader.string("TRUSTED_PROXIES"), variable: "TRUSTED_PROXIES")
         )
         if settings.isProduction, let key = settings.secretKey, key.utf8.count < 32 {
             throw SettingsError(variable: "SECRET_KEY", problem: "must be at least 32 bytes when ENVIRONMENT=production")
