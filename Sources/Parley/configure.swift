@@ -33,7 +33,7 @@ public func configure(
         auth: AuthService(hasher: hasher, tokens: tokens, limiter: RateLimiter(limit: settings.loginRateLimit, window: 15 * 60)),
         users: UserService(hasher: hasher, passwordCheckLimiter: RateLimiter(limit: settings.loginRateLimit, window: 15 * 60)),
         chat: ChatService(
-            provider: provider ?? settings.makeProvider(client: makeProviderClient(app, settings: settings)),
+            provider: provider ?? settings.makeProvider(client: ProviderHTTPClient.make(for: app, settings: settings)),
             systemPrompt: settings.llmSystemPrompt, contextTokens: settings.llmContextTokens,
             defaultModel: settings.defaultModel, metrics: ChatMetrics(registry: metrics),
             writeQueue: settings.database.isSQLite ? WriteQueue() : nil),
@@ -74,28 +74,10 @@ public func prepareDatabase(_ app: Application) async throws {
     }
 }
 
-/// The HTTP client for model providers, closed with the app.
-private func makeProviderClient(_ app: Application, settings: Settings) -> HTTPClient {
-    var configuration = HTTPClient.Configuration()
-    configuration.timeout = .init(connect: .milliseconds(Int64(settings.llmConnectTimeoutSeconds * 1000)))
-    configuration.decompression = .disabled
-    let client = HTTPClient(eventLoopGroup: app.eventLoopGroup, configuration: configuration)
-    app.lifecycle.use(ClientShutdown(client: client))
-    return client
-}
-
 private struct PasswordHasherShutdown: LifecycleHandler {
     let hasher: PasswordHasher
 
     func shutdownAsync(_ application: Application) async {
         await hasher.shutdown()
-    }
-}
-
-private struct ClientShutdown: LifecycleHandler {
-    let client: HTTPClient
-
-    func shutdownAsync(_ application: Application) async {
-        try? await client.shutdown()
     }
 }

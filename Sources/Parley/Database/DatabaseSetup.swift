@@ -19,9 +19,17 @@ enum DatabaseSetup {
         case .sqliteMemory:
             use(.sqlite(.memory), as: .sqlite)
         case let .sqliteFile(path):
-            let folder = (path as NSString).deletingLastPathComponent
-            if !folder.isEmpty {
-                try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            // SQLite gives the -wal and -shm files the database file's own mode, so creating the
+            // file 0600 before the driver opens it keeps all three private.
+            do {
+                let folder = (path as NSString).deletingLastPathComponent
+                if !folder.isEmpty { try PrivateFiles.createDirectory(folder) }
+                try PrivateFiles.createIfAbsent(path)
+            } catch let failure as PrivateFiles.Failure {
+                throw SettingsError(variable: "DATABASE_URL", problem: "\(failure)")
+            }
+            if let mode = try? PrivateFiles.mode(of: path), mode & PrivateFiles.groupAndOtherBits != 0 {
+                app.logger.warning("\(path) is readable by others (mode \(String(mode, radix: 8))); chmod 600 it and its -wal and -shm files")
             }
             use(.sqlite(.file(path)), as: .sqlite)
         case let .postgres(url):

@@ -59,7 +59,7 @@ public struct AnthropicStreamDecoder: StreamDecoder {
         case "message_stop":
             return [.end]
         case "error":
-            throw LLMError.invalidResponse(event.error?.message ?? "the provider reported an error mid-stream")
+            throw LLMError.providerReported(event.error?.message ?? "(no message)")
         default:
             return []  // ping, content_block_start/stop, and event types added later
         }

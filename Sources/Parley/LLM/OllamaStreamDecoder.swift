@@ -26,7 +26,7 @@ public struct OllamaStreamDecoder: StreamDecoder {
 
     private func parts(_ text: String) throws -> [StreamPart] {
         let line = try StreamJSON.decode(Line.self, from: text, protocolName: "Ollama")
-        if let error = line.error { throw LLMError.invalidResponse(error) }
+        if let error = line.error { throw LLMError.providerReported(error) }
         var parts: [StreamPart] = []
         if let model = line.model, !model.isEmpty { parts.append(.model(model)) }
         if let content = line.message?.content { parts.append(.delta(content)) }

@@ -36,7 +36,7 @@ public struct OpenAIStreamDecoder: StreamDecoder {
         if data == "[DONE]" { return [.end] }
         let chunk = try StreamJSON.decode(Chunk.self, from: data, protocolName: "OpenAI")
         if let failure = chunk.error {
-            throw LLMError.invalidResponse(failure.message ?? "the provider reported an error mid-stream")
+            throw LLMError.providerReported(failure.message ?? "(no message)")
         }
         var parts: [StreamPart] = []
         if let model = chunk.model, !model.isEmpty { parts.append(.model(model)) }

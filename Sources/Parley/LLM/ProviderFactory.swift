@@ -13,7 +13,8 @@ extension Settings {
 
     /// The provider `LLM_PROVIDER` names, on the given HTTP client.
     func makeProvider(client: HTTPClient) -> any LLMProvider {
-        let transport = ProviderTransport(client: client, timeoutSeconds: llmTimeoutSeconds)
+        let transport = ProviderTransport(
+            client: client, timeoutSeconds: llmTimeoutSeconds, maxReplyBytes: llmMaxReplyBytes, maxTurnSeconds: llmMaxTurnSeconds)
         switch llmProvider {
         case .openai: return OpenAIProvider(baseURL: llmBaseURL, apiKey: llmAPIKey, transport: transport)
         case .ollama: return OllamaProvider(baseURL: llmBaseURL, apiKey: llmAPIKey, transport: transport)

@@ -4,11 +4,15 @@ import NIOCore
 import NIOHTTP1
 
 /// The HTTP half every provider shares: POST a JSON body and stream the answer through a
-/// `StreamDecoder`, with the silence timeout, bounded retries of 429/503 before any token, and
-/// failures mapped onto `LLMError`.
+/// `StreamDecoder`, with the silence timeout, the bounds on a reply's size and a turn's time,
+/// bounded retries of 429/503 before any token, and failures mapped onto `LLMError`.
 struct ProviderTransport: Sendable {
     var client: HTTPClient
     var timeoutSeconds: Double
+    /// `LLM_MAX_REPLY_BYTES`: the most text one reply may hold.
+    var maxReplyBytes = 1 << 20
+    /// `LLM_MAX_TURN_SECONDS`: the longest one call may take, retries and all.
+    var maxTurnSeconds: Double = 600
     var maxRetries = 2
     /// `Retry-After` is honoured up to this many seconds.
     var maxRetryDelay: Double = 10
@@ -17,10 +21,10 @@ struct ProviderTransport: Sendable {
         url: String, headers: HTTPHeaders, body: Data, decoder: Decoder,
         onDelta: @escaping @Sendable (String) async throws -> Void
     ) async throws -> LLMCompletion {
-        try await withSilenceTimeout(seconds: timeoutSeconds) { watchdog in
+        try await withSilenceTimeout(seconds: timeoutSeconds, totalSeconds: maxTurnSeconds) { watchdog in
             let response = try await send(url: url, method: .POST, headers: headers, body: body, watchdog: watchdog)
             var decoder = decoder
-            var reply = ReplyAccumulator()
+            var reply = ReplyAccumulator(maxTextBytes: maxReplyBytes)
             var chunks = response.body.makeAsyncIterator()
             while true {
                 watchdog.startWaiting()
@@ -34,13 +38,13 @@ struct ProviderTransport: Sendable {
                 watchdog.stopWaiting()
                 guard let chunk else { break }
                 for part in try decoder.feed(chunk.readableBytesView) {
-                    if let text = reply.apply(part) { try await onDelta(text) }
+                    if let text = try reply.apply(part) { try await onDelta(text) }
                 }
                 if reply.ended { break }
             }
             if !reply.ended {
                 for part in try decoder.finish() {
-                    if let text = reply.apply(part) { try await onDelta(text) }
+                    if let text = try reply.apply(part) { try await onDelta(text) }
                 }
             }
             guard reply.ended || reply.finishReason != nil else {
@@ -52,7 +56,7 @@ struct ProviderTransport: Sendable {
 
     /// GETs a JSON document (model lists) of the given shape.
     func getJSON<T: Decodable & Sendable>(_ type: T.Type, url: String, headers: HTTPHeaders, protocolName: String) async throws -> T {
-        let data = try await withSilenceTimeout(seconds: timeoutSeconds) { watchdog in
+        let data = try await withSilenceTimeout(seconds: timeoutSeconds, totalSeconds: maxTurnSeconds) { watchdog in
             let response = try await send(url: url, method: .GET, headers: headers, body: nil, watchdog: watchdog)
             watchdog.startWaiting()
             do {
@@ -88,6 +92,10 @@ struct ProviderTransport: Sendable {
                 if let clientError = error as? HTTPClientError, clientError == .remoteConnectionClosed {
                     throw LLMError.invalidResponse("the connection closed before an answer")
                 }
+                // The provider is up; every connection Parley allows itself is in use.
+                if let clientError = error as? HTTPClientError, clientError == .getConnectionFromPoolTimeout {
+                    throw LLMError.busy
+                }
                 throw LLMError.unreachable(Self.describe(error))
             }
             if (200..<300).contains(response.status.code) { return response }
@@ -100,8 +108,16 @@ struct ProviderTransport: Sendable {
                 try await Task.sleep(for: .milliseconds(Int(retryDelay(response.headers, attempt: attempt) * 1000)))
                 continue
             }
-            throw LLMError.providerStatus(code: Int(response.status.code), message: ProviderErrorMessage.extract(from: errorBody))
+            let message = ProviderErrorMessage.extract(from: errorBody).map {
+                ProviderErrorMessage.redacted($0, secrets: Self.secrets(in: headers))
+            }
+            throw LLMError.providerStatus(code: Int(response.status.code), message: message)
         }
+    }
+
+    /// The credentials a request carries, which a provider's error message may quote.
+    private static func secrets(in headers: HTTPHeaders) -> [String] {
+        headers["Authorization"].map { $0.hasPrefix("Bearer ") ? String($0.dropFirst(7)) : $0 } + headers["x-api-key"]
     }
 
     private func retryDelay(_ headers: HTTPHeaders, attempt: Int) -> Double {

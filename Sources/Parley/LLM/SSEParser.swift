@@ -15,6 +15,7 @@ public struct ServerSentEvent: Sendable, Equatable {
 /// line ends (a CRLF may straddle two chunks), comment lines, multi-line `data`, a leading BOM.
 /// Pure: no I/O, so it is tested byte by byte.
 public struct SSEParser: Sendable {
+    private let maxLineBytes: Int
     private var line: [UInt8] = []
     private var lastWasCR = false
     private var atStart = true
@@ -23,9 +24,12 @@ public struct SSEParser: Sendable {
     private var hasData = false
     private var lastEventID: String?
 
-    public init() {}
+    /// `maxLineBytes` bounds a line and an event's data: beyond it the stream fails.
+    public init(maxLineBytes: Int = StreamLimit.lineBytes) {
+        self.maxLineBytes = maxLineBytes
+    }
 
-    public mutating func feed(_ bytes: some Sequence<UInt8>) -> [ServerSentEvent] {
+    public mutating func feed(_ bytes: some Sequence<UInt8>) throws -> [ServerSentEvent] {
         var events: [ServerSentEvent] = []
         for byte in bytes {
             if lastWasCR {
@@ -35,11 +39,12 @@ public struct SSEParser: Sendable {
             switch byte {
             case UInt8(ascii: "\r"):
                 lastWasCR = true
-                if let event = endLine() { events.append(event) }
+                if let event = try endLine() { events.append(event) }
             case UInt8(ascii: "\n"):
-                if let event = endLine() { events.append(event) }
+                if let event = try endLine() { events.append(event) }
             default:
                 line.append(byte)
+                if line.count > maxLineBytes { throw StreamLimit.lineTooLong(maxLineBytes) }
             }
         }
         return events
@@ -51,7 +56,7 @@ public struct SSEParser: Sendable {
         return []
     }
 
-    private mutating func endLine() -> ServerSentEvent? {
+    private mutating func endLine() throws -> ServerSentEvent? {
         var text = String(decoding: line, as: UTF8.self)
         line.removeAll(keepingCapacity: true)
         if atStart {
@@ -76,6 +81,8 @@ public struct SSEParser: Sendable {
             if hasData { data.append("\n") }
             data.append(contentsOf: value)
             hasData = true
+            // Many short data lines add up to one event, which is held whole until it ends.
+            if data.utf8.count > maxLineBytes { throw StreamLimit.lineTooLong(maxLineBytes) }
         case "id" where !value.contains("\u{0}"): lastEventID = String(value)
         default: break
         }
@@ -95,17 +102,21 @@ public struct SSEParser: Sendable {
 
 /// Newline-delimited JSON lines (Ollama's stream), fed bytes in chunks split anywhere.
 public struct LineSplitter: Sendable {
+    private let maxLineBytes: Int
     private var line: [UInt8] = []
 
-    public init() {}
+    public init(maxLineBytes: Int = StreamLimit.lineBytes) {
+        self.maxLineBytes = maxLineBytes
+    }
 
-    public mutating func feed(_ bytes: some Sequence<UInt8>) -> [String] {
+    public mutating func feed(_ bytes: some Sequence<UInt8>) throws -> [String] {
         var lines: [String] = []
         for byte in bytes {
             if byte == UInt8(ascii: "\n") {
                 if let text = take() { lines.append(text) }
             } else {
                 line.append(byte)
+                if line.count > maxLineBytes { throw StreamLimit.lineTooLong(maxLineBytes) }
             }
         }
         return lines

@@ -19,8 +19,9 @@ public protocol StreamDecoder: Sendable {
     mutating func finish() throws -> [StreamPart]
 }
 
-/// Collects parts into a completion while passing text on.
+/// Collects parts into a completion while passing text on, up to `maxTextBytes` of text.
 struct ReplyAccumulator {
+    var maxTextBytes = Int.max
     var text = ""
     var finishReason: String?
     var promptTokens: Int?
@@ -29,10 +30,13 @@ struct ReplyAccumulator {
     var ended = false
 
     /// Applies one part; returns the text to pass on, if it was text.
-    mutating func apply(_ part: StreamPart) -> String? {
+    mutating func apply(_ part: StreamPart) throws -> String? {
         switch part {
         case let .delta(piece):
             guard !piece.isEmpty else { return nil }
+            guard text.utf8.count + piece.utf8.count <= maxTextBytes else {
+                throw LLMError.limitExceeded("the reply was longer than \(StreamLimit.size(maxTextBytes)) (LLM_MAX_REPLY_BYTES)")
+            }
             text += piece
             return piece
         case let .finishReason(reason): finishReason = reason
@@ -56,7 +60,23 @@ enum StreamJSON {
         do {
             return try JSONDecoder().decode(T.self, from: Data(text.utf8))
         } catch {
-            throw LLMError.invalidResponse("\(protocolName) stream carried something that is not its JSON: \(text.prefix(120))")
+            throw LLMError.invalidResponse(
+                "the \(protocolName) stream carried something that is not its JSON", received: String(text.prefix(120)))
         }
+    }
+}
+
+/// Bounds on what one provider reply may make Parley hold, so a provider that never ends a line,
+/// or ignores `max_tokens`, cannot grow a request's memory without end.
+public enum StreamLimit {
+    /// Far above any real event or NDJSON line (a token's JSON is a few hundred bytes).
+    public static let lineBytes = 1 << 20
+
+    static func lineTooLong(_ limit: Int) -> LLMError {
+        .limitExceeded("a line of its stream was longer than \(size(limit))")
+    }
+
+    static func size(_ bytes: Int) -> String {
+        bytes % (1 << 20) == 0 ? "\(bytes >> 20) MiB" : "\(bytes) bytes"
     }
 }

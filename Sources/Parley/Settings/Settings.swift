@@ -45,6 +45,14 @@ public struct Settings: Sendable {
     public var sseKeepAliveSeconds: Int = 15
     /// Where generated state (the secret key, the SQLite file by default) lives.
     public var dataDirectory: String = "data"
+    /// The most text one reply may hold; past it the turn fails (502) and nothing is stored.
+    public var llmMaxReplyBytes: Int = 1 << 20
+    /// The longest one turn's provider call may take, however steadily it streams.
+    public var llmMaxTurnSeconds: Double = 600
+    /// Connections kept open to the provider; a streamed chat holds one for its whole reply.
+    public var llmMaxConnections: Int = 256
+    /// Reverse proxies whose `X-Forwarded-For` is believed for the client address.
+    public var trustedProxies: [IPNetwork] = []
 
     public var isProduction: Bool { environment == "production" }
 }
@@ -85,7 +93,11 @@ extension Settings {
             signupRateLimit: try reader.integer("SIGNUP_RATE_LIMIT", default: 1000, range: 0...1_000_000),
             logLevel: try reader.logLevel(),
             databasePoolSize: try reader.integer("DATABASE_POOL_SIZE", default: System.coreCount, range: 1...1000),
-            passwordHashThreads: try reader.integer("PASSWORD_HASH_THREADS", default: max(1, System.coreCount / 2), range: 1...256)
+            passwordHashThreads: try reader.integer("PASSWORD_HASH_THREADS", default: max(1, System.coreCount / 2), range: 1...256),
+            llmMaxReplyBytes: try reader.integer("LLM_MAX_REPLY_BYTES", default: 1 << 20, range: 1024...(256 << 20)),
+            llmMaxTurnSeconds: try reader.seconds("LLM_MAX_TURN_SECONDS", default: 600),
+            llmMaxConnections: try reader.integer("LLM_MAX_CONNECTIONS", default: 256, range: 1...100_000),
+            trustedProxies: try IPNetwork.list(reader.string("TRUSTED_PROXIES"), variable: "TRUSTED_PROXIES")
         )
         if settings.isProduction, let key = settings.secretKey, key.utf8.count < 32 {
             throw SettingsError(variable: "SECRET_KEY", problem: "must be at least 32 bytes when ENVIRONMENT=production")
@@ -170,14 +182,15 @@ private struct Reader {
             throw SettingsError(variable: "FIRST_SUPERUSER_PASSWORD", problem: "must be set when FIRST_SUPERUSER is")
         case (nil, .some):
             throw SettingsError(variable: "FIRST_SUPERUSER", problem: "must be set when FIRST_SUPERUSER_PASSWORD is")
-        case let (email?, password?):
+        case let (raw?, password?):
+            let email = EmailAddress.canonical(raw)
             guard EmailAddress.isValid(email) else {
-                throw SettingsError(variable: "FIRST_SUPERUSER", problem: "\"\(email)\" is not a valid email address")
+                throw SettingsError(variable: "FIRST_SUPERUSER", problem: "\"\(raw)\" is not a valid email address")
             }
             guard (8...128).contains(password.unicodeScalars.count) else {
                 throw SettingsError(variable: "FIRST_SUPERUSER_PASSWORD", problem: "must be 8 to 128 characters")
             }
-            return (email.lowercased(), password)
+            return (email, password)
         }
     }
 }

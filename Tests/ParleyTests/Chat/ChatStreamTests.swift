@@ -50,7 +50,7 @@ import Vapor
             let result = try await server.streamChat(token: ann, json: ["messages": [["role": "user", "content": "Hi"]], "stream": true])
             let events = result.events.map(eventJSON)
             #expect(events.compactMap { $0["type"] as? String } == ["start", "error"])
-            #expect(events.last?["detail"] as? String == "Model provider error (HTTP 404): no such model")
+            #expect(events.last?["detail"] as? String == "The model provider answered 404")
             #expect(try await server.count("messages") == 0)
         }
     }

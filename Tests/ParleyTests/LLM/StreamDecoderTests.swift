@@ -38,7 +38,7 @@ import Testing
 
     @Test func openAIGarbageAndErrors() {
         #expect(throws: LLMError.self) { try decode(OpenAIStreamDecoder(), "data: {nope\n\n") }
-        #expect(throws: LLMError.invalidResponse("out of memory")) {
+        #expect(throws: LLMError.providerReported("out of memory")) {
             try decode(OpenAIStreamDecoder(), #"data: {"error":{"message":"out of memory"}}"# + "\n\n")
         }
     }
@@ -51,7 +51,7 @@ import Testing
                 .model("m"), .delta("Hi"), .model("m"), .delta(""), .finishReason("stop"), .promptTokens(5), .completionTokens(1), .end,
             ])
         }
-        #expect(throws: LLMError.invalidResponse("model not found")) { try decode(OllamaStreamDecoder(), #"{"error":"model not found"}"#) }
+        #expect(throws: LLMError.providerReported("model not found")) { try decode(OllamaStreamDecoder(), #"{"error":"model not found"}"#) }
         #expect(throws: LLMError.self) { try decode(OllamaStreamDecoder(), "<html>\n") }
     }
 
@@ -79,7 +79,7 @@ import Testing
                 .model("claude"), .promptTokens(12), .completionTokens(1), .delta("Hi"), .finishReason("end_turn"), .completionTokens(3), .end,
             ])
         }
-        #expect(throws: LLMError.invalidResponse("Overloaded")) {
+        #expect(throws: LLMError.providerReported("Overloaded")) {
             try decode(AnthropicStreamDecoder(), "event: error\ndata: {\"type\":\"error\",\"error\":{\"type\":\"overloaded_error\",\"message\":\"Overloaded\"}}\n\n")
         }
     }

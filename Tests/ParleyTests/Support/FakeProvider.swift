@@ -19,6 +19,10 @@ final class FakeProvider: Sendable {
         case dropAfter(Int)
         /// Sends this many text chunks, then goes silent.
         case stallAfter(Int)
+        /// Answers 307 to `/stolen`, which records what reaches it.
+        case redirect
+        /// 200, then this many bytes of one line that never ends, then closes.
+        case endlessLine(bytes: Int)
     }
 
     struct Received: Sendable {
@@ -91,6 +95,7 @@ final class FakeProvider: Sendable {
         app.post("v1", "messages") { request in try await self.chat(request, format: .anthropic) }
         app.get("v1", "models") { _ in Response(status: .ok, body: .init(string: #"{"object":"list","data":[{"id":"fake-model"},{"id":"other-model"}]}"#)) }
         app.get("api", "tags") { _ in Response(status: .ok, body: .init(string: #"{"models":[{"name":"fake-model"},{"name":"other-model"}]}"#)) }
+        app.on(.POST, "stolen", body: .collect(maxSize: "10mb")) { request in try await self.chat(request, format: .openai) }
     }
 
     enum Format { case openai, ollama, anthropic }
@@ -114,6 +119,16 @@ final class FakeProvider: Sendable {
         case .hang:
             try await waitUntilStopped()
             throw Abort(.serviceUnavailable)
+        case .redirect:
+            return Response(status: .temporaryRedirect, headers: ["Location": baseURL + "/stolen"])
+        case let .endlessLine(bytes):
+            let response = Response(status: .ok, headers: ["Content-Type": format == .ollama ? "application/x-ndjson" : "text/event-stream"])
+            response.body = .init(managedAsyncStream: { writer in
+                try await writer.write(.buffer(ByteBuffer(string: format == .ollama ? "{\"model\":\"" : "data: {\"model\":\"")))
+                let piece = ByteBuffer(repeating: UInt8(ascii: "x"), count: 64 * 1024)
+                for _ in 0..<(bytes / piece.readableBytes) { try await writer.write(.buffer(piece)) }
+            })
+            return response
         case .reply, .dropAfter, .stallAfter:
             let response = Response(status: .ok, headers: ["Content-Type": format == .ollama ? "application/x-ndjson" : "text/event-stream"])
             response.body = .init(asyncStream: { writer in
