@@ -29,7 +29,9 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
-            ]
+            ],
+            // The chat page's files, shipped in the package's resource bundle beside the binary.
+            resources: [.copy("Web/Public")]
         ),
         .executableTarget(
             name: "ParleyMain",

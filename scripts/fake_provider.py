@@ -1,25 +1,81 @@
 #!/usr/bin/env python3
-"""A zero-delay OpenAI-compatible provider for benchmarks: answers every POST .../chat/completions
-at once with a fixed streamed reply (and GET .../models), so a benchmark of /api/chat measures
-Parley's own overhead. Usage: fake_provider.py PORT"""
+"""A fake OpenAI-compatible provider. Usage: fake_provider.py PORT [--scenarios]
+
+By default (benchmarks) it answers every POST .../chat/completions at once with a fixed streamed
+reply (and GET .../models), so a benchmark of /api/chat measures Parley's own overhead.
+
+With --scenarios (the browser tests) the reply depends on the last user message:
+  contains "slow story"  a long reply, one word every 0.25 s (time to press Stop)
+  contains "markup"      a reply holding <script>, <img onerror> and a javascript: link
+  contains "fail once"   HTTP 500 the first time that exact message is seen, a reply after
+  anything else          a short Markdown reply (list, code block) in parts 0.2 s apart
+"""
 import asyncio
 import json
 import sys
 
+MODEL = "fake"
 CHUNKS = ["Hello", "!", " How", " can", " I", " help", "?"]
-events = [{"model": "fake", "choices": [{"index": 0, "delta": {"content": c}, "finish_reason": None}]} for c in CHUNKS]
-events.append({"model": "fake", "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]})
-events.append({"model": "fake", "choices": [], "usage": {"prompt_tokens": 12, "completion_tokens": len(CHUNKS)}})
-SSE = ("".join(f"data: {json.dumps(e)}\n\n" for e in events) + "data: [DONE]\n\n").encode()
-MODELS = json.dumps({"object": "list", "data": [{"id": "fake"}]}).encode()
 
 
-def response(body: bytes, content_type: str) -> bytes:
-    head = f"HTTP/1.1 200 OK\r\nContent-Type: {content_type}\r\nContent-Length: {len(body)}\r\n\r\n"
-    return head.encode() + body
+def chunk(delta: dict, finish=None) -> dict:
+    return {"model": MODEL, "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]}
 
 
-async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+def sse_events(pieces: list[str]) -> list[bytes]:
+    events = [chunk({"content": piece}) for piece in pieces]
+    events.append(chunk({}, "stop"))
+    events.append({"model": MODEL, "choices": [], "usage": {"prompt_tokens": 12, "completion_tokens": len(pieces)}})
+    return [f"data: {json.dumps(e)}\n\n".encode() for e in events] + [b"data: [DONE]\n\n"]
+
+
+BENCH_SSE = b"".join(sse_events(CHUNKS))
+MODELS = json.dumps({"object": "list", "data": [{"id": MODEL}]}).encode()
+
+MARKDOWN_REPLY = [
+    "Here is ", "a **short** answer", " in parts.\n\n", "- first point\n", "- second point\n\n",
+    "```python\n", "print('hi')\n", "```\n", "Done.",
+]
+SLOW_REPLY = [f"word{i} " for i in range(1, 121)]
+MARKUP_REPLY = [
+    "Markup stays text: <script>alert('script ran')</script> ",
+    "and <img src=x onerror=alert('image ran')> ",
+    "and [a trap](javascript:alert('link ran')) ",
+    "and [a real link](https://example.com/page).",
+]
+failed_once: set[str] = set()
+
+
+def response_head(status: str, content_type: str, length: int | None = None) -> bytes:
+    framing = f"Content-Length: {length}" if length is not None else "Transfer-Encoding: chunked"
+    return f"HTTP/1.1 {status}\r\nContent-Type: {content_type}\r\n{framing}\r\n\r\n".encode()
+
+
+def last_user_message(body: bytes) -> str:
+    try:
+        messages = json.loads(body)["messages"]
+        return next(m["content"] for m in reversed(messages) if m["role"] == "user")
+    except (ValueError, KeyError, StopIteration, TypeError):
+        return ""
+
+
+async def scenario(writer: asyncio.StreamWriter, body: bytes) -> None:
+    text = last_user_message(body)
+    if "fail once" in text and text not in failed_once:
+        failed_once.add(text)
+        error = json.dumps({"error": {"code": 500, "message": "the fake model failed on purpose", "type": "server_error"}}).encode()
+        writer.write(response_head("500 Internal Server Error", "application/json", len(error)) + error)
+        return
+    pieces, delay = (SLOW_REPLY, 0.25) if "slow story" in text else (MARKUP_REPLY, 0.05) if "markup" in text else (MARKDOWN_REPLY, 0.2)
+    writer.write(response_head("200 OK", "text/event-stream"))
+    for event in sse_events(pieces):
+        writer.write(f"{len(event):x}\r\n".encode() + event + b"\r\n")
+        await writer.drain()
+        await asyncio.sleep(delay)
+    writer.write(b"0\r\n\r\n")
+
+
+async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, scenarios: bool) -> None:
     try:
         while True:
             head = await reader.readuntil(b"\r\n\r\n")
@@ -29,25 +85,26 @@ async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> 
                 name, _, value = line.partition(":")
                 if name.strip().lower() == "content-length":
                     length = int(value.strip())
-            if length:
-                await reader.readexactly(length)
+            body = await reader.readexactly(length) if length else b""
             path = lines[0].split(" ")[1]
             if path.endswith("/models"):
-                writer.write(response(MODELS, "application/json"))
+                writer.write(response_head("200 OK", "application/json", len(MODELS)) + MODELS)
+            elif scenarios:
+                await scenario(writer, body)
             else:
-                writer.write(response(SSE, "text/event-stream"))
+                writer.write(response_head("200 OK", "text/event-stream", len(BENCH_SSE)) + BENCH_SSE)
             await writer.drain()
     except (asyncio.IncompleteReadError, ConnectionError):
-        pass
+        pass  # the client left (Parley cancels the upstream request when its own client stops)
     finally:
         writer.close()
 
 
-async def main(port: int) -> None:
-    server = await asyncio.start_server(handle, "127.0.0.1", port, backlog=1024)
+async def main(port: int, scenarios: bool) -> None:
+    server = await asyncio.start_server(lambda r, w: handle(r, w, scenarios), "127.0.0.1", port, backlog=1024)
     async with server:
         await server.serve_forever()
 
 
 if __name__ == "__main__":
-    asyncio.run(main(int(sys.argv[1])))
+    asyncio.run(main(int(sys.argv[1]), "--scenarios" in sys.argv[2:]))

@@ -7,4 +7,5 @@ func routes(_ app: Application) throws {
     try app.register(collection: UsersController())
     try app.register(collection: ConversationsController())
     try app.register(collection: ChatController())
+    try app.register(collection: WebController(openRegistration: app.parley.settings.openRegistration))
 }

@@ -33,6 +33,17 @@ enum OpenAPIDocument {
                                        errors: [])]),
         ("/openapi.json", ["get": operation("This document", tag: "operations", secured: false,
                                             responses: [("200", ok("The OpenAPI document", ["type": "object"]))], errors: [])]),
+        ("/", ["get": operation("The chat page (HTML), a client of this API", tag: "page", secured: false,
+                                responses: [("200", ["description": "The page", "content": ["text/html": ["schema": string]]]),
+                                            ("304", ["description": "Not modified (If-None-Match)"])], errors: [])]),
+        ("/assets/{version}/{file}", ["get": operation(
+            "A file of the chat page (CSS, JavaScript module, icon), cached for good under its version", tag: "page", secured: false,
+            parameters: [["name": "version", "in": "path", "required": true, "schema": string],
+                         ["name": "file", "in": "path", "required": true, "schema": string]],
+            responses: [("200", ["description": "The file", "content": [
+                "text/css": ["schema": string], "text/javascript": ["schema": string], "image/svg+xml": ["schema": string]]]),
+                        ("304", ["description": "Not modified (If-None-Match)"])],
+            errors: [404])]),
         ("/token", ["post": login]),
         ("/api/v1/login/access-token", ["post": login]),
         ("/api/v1/users/signup", ["post": operation(

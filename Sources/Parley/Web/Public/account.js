@@ -1,0 +1,44 @@
+// The account menu: change password, sign out.
+import { api, session, signIn } from "./api.js";
+import { byId, h } from "./dom.js";
+import { closeMenu, formDialog, showMenu, toast } from "./dialog.js";
+
+const button = byId("account-button");
+let user = null;
+let signedOut = () => {};
+
+export function showAccount(current, onSignOut) {
+  user = current;
+  signedOut = onSignOut;
+  button.querySelector(".avatar").textContent = (current.full_name || current.email).trim().charAt(0);
+  button.querySelector(".account-email").textContent = current.email;
+  button.setAttribute("aria-label", `Account: ${current.email}`);
+}
+
+button.addEventListener("click", () => {
+  if (button.getAttribute("aria-expanded") === "true") return closeMenu();
+  showMenu(button, [
+    ["Change password", changePassword],
+    ["Sign out", () => { session.token = null; signedOut(); }],
+  ]);
+});
+
+async function changePassword() {
+  const field = (label, name, autocomplete) =>
+    h("label", {}, label, h("input", { name, type: "password", autocomplete, required: true }));
+  const changed = await formDialog({
+    title: "Change password",
+    fields: [
+      field("Current password", "current_password", "current-password"),
+      field("New password (8 characters or more)", "new_password", "new-password"),
+    ],
+    confirm: "Change password",
+    submit: async (form) => {
+      const { current_password: current, new_password: next } = form.elements;
+      await api("PATCH", "/api/v1/users/me/password", { current_password: current.value, new_password: next.value });
+      // The change revokes every earlier token, this one too: sign in again with the new password.
+      await signIn(user.email, next.value);
+    },
+  });
+  if (changed) toast("Password changed");
+}

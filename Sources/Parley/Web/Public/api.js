@@ -1,0 +1,94 @@
+// The API client: the same public HTTP API any other client uses, with the token in a header.
+import { readEvents } from "./sse.js";
+
+// The token is kept in localStorage so a reload or a new tab stays signed in (README: "The chat
+// page"). Signing out, a 401, or a password change forgets it.
+const TOKEN_KEY = "parley.token";
+
+export const session = {
+  get token() {
+    return localStorage.getItem(TOKEN_KEY);
+  },
+  set token(value) {
+    if (value) localStorage.setItem(TOKEN_KEY, value);
+    else localStorage.removeItem(TOKEN_KEY);
+  },
+};
+
+let unauthorized = () => {};
+/** Called when the server rejects the stored token (expired, revoked, user gone). */
+export function onUnauthorized(handler) {
+  unauthorized = handler;
+}
+
+export class APIError extends Error {
+  constructor(status, message) {
+    super(message);
+    this.status = status;
+  }
+}
+
+/** The server's own words: `{"detail": "…"}`, or a 422's list of `{loc, msg}`. */
+export function describeError(body, status) {
+  const detail = body?.detail;
+  if (typeof detail === "string" && detail) return detail;
+  if (Array.isArray(detail) && detail.length) {
+    return detail
+      .map((issue) => {
+        const field = (issue.loc ?? []).filter((part) => part !== "body").join(".");
+        return field ? `${field}: ${issue.msg}` : String(issue.msg);
+      })
+      .join("\n");
+  }
+  return `The server answered with status ${status}.`;
+}
+
+async function send(method, path, body, { signal, headers = {} } = {}) {
+  const init = { method, headers: { Accept: "application/json", ...headers }, signal };
+  const token = session.token;
+  if (token) init.headers.Authorization = `Bearer ${token}`;
+  if (body !== undefined) {
+    init.headers["Content-Type"] = "application/json";
+    init.body = JSON.stringify(body);
+  }
+  let response;
+  try {
+    response = await fetch(path, init);
+  } catch (error) {
+    if (error.name === "AbortError") throw error;
+    throw new APIError(0, "Parley cannot be reached. Check that the server is running, then try again.");
+  }
+  if (response.ok) return response;
+  const payload = await response.json().catch(() => null);
+  if (response.status === 401 && token) {
+    session.token = null;
+    unauthorized();
+  }
+  throw new APIError(response.status, describeError(payload, response.status));
+}
+
+/** A JSON request; resolves to the parsed body (null for 204). */
+export async function api(method, path, body) {
+  const response = await send(method, path, body);
+  return response.status === 204 ? null : response.json();
+}
+
+export async function signIn(email, password) {
+  const { access_token: token } = await api("POST", "/token", { username: email, password });
+  session.token = token;
+}
+
+/** A random key for `Idempotency-Key` (crypto.randomUUID needs a secure context; this does not). */
+export function newKey() {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return Array.from(bytes, (byte) => byte.toString(16).padStart(2, "0")).join("");
+}
+
+/** Streams a chat turn: yields the server's start, delta, done and error events. */
+export async function* streamChat(request, { signal, key }) {
+  const response = await send("POST", "/api/chat", { ...request, stream: true }, {
+    signal,
+    headers: { Accept: "text/event-stream", "Idempotency-Key": key },
+  });
+  yield* readEvents(response.body);
+}

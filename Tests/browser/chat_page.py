@@ -1,0 +1,93 @@
+"""What a person does on the chat page, as steps the tests share."""
+import itertools
+
+from selenium.common.exceptions import StaleElementReferenceException
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support import expected_conditions as visible
+from selenium.webdriver.support.ui import WebDriverWait
+
+_emails = itertools.count(1)
+
+
+def new_email(label: str) -> str:
+    return f"{label}-{next(_emails)}@example.com"
+
+
+def wait(driver, seconds: float = 10) -> WebDriverWait:
+    # The list is redrawn after each change: an element read mid-redraw is looked up again.
+    return WebDriverWait(driver, seconds, poll_frequency=0.05, ignored_exceptions=[StaleElementReferenceException])
+
+
+def find(driver, selector: str):
+    return wait(driver).until(visible.visibility_of_element_located((By.CSS_SELECTOR, selector)))
+
+
+def all_of(driver, selector: str):
+    return driver.find_elements(By.CSS_SELECTOR, selector)
+
+
+def text_of(driver, selector: str) -> str:
+    return driver.execute_script("return document.querySelector(arguments[0])?.innerText ?? ''", selector)
+
+
+def sign_up(driver, email: str, password: str = "correct horse") -> None:
+    find(driver, "#to-signup button").click()
+    form = find(driver, "#signup-form")
+    form.find_element(By.NAME, "email").send_keys(email)
+    form.find_element(By.NAME, "password").send_keys(password)
+    form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    find(driver, "#prompt")
+
+
+def sign_in(driver, email: str, password: str) -> None:
+    form = find(driver, "#signin-form")
+    for name, value in (("email", email), ("password", password)):
+        field = form.find_element(By.NAME, name)
+        field.clear()
+        field.send_keys(value)
+    form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+
+
+def sign_out(driver) -> None:
+    find(driver, "#account-button").click()
+    menu_item(driver, "Sign out").click()
+    find(driver, "#signin-form")
+
+
+def menu_item(driver, label: str):
+    return wait(driver).until(lambda d: next((b for b in all_of(d, ".menu button") if b.text == label), None))
+
+
+def dialog_button(driver, label: str):
+    return wait(driver).until(lambda d: next((b for b in all_of(d, "dialog[open] button") if b.text == label), None))
+
+
+def send(driver, text: str) -> None:
+    prompt = find(driver, "#prompt")
+    prompt.send_keys(text)
+    prompt.send_keys(Keys.ENTER)
+
+
+def reply_text(driver) -> str:
+    return text_of(driver, ".message.assistant:last-child .reply-body")
+
+
+def wait_for_reply(driver, seconds: float = 30):
+    """Waits for the last reply's footer (model name, or Stopped) and returns the reply element."""
+    return wait(driver, seconds).until(
+        lambda d: next(iter(all_of(d, ".message.assistant:last-child .message-meta")), None)
+    ).find_element(By.XPATH, "..")
+
+
+def open_conversation_menu(driver, title: str):
+    item = wait(driver).until(lambda d: next(
+        (li for li in all_of(d, "#conversation-list li") if li.find_element(By.TAG_NAME, "a").text == title), None))
+    button = item.find_element(By.CSS_SELECTOR, ".more")
+    driver.execute_script("arguments[0].focus()", button)
+    button.send_keys(Keys.ENTER)
+    return item
+
+
+def conversation_titles(driver) -> list[str]:
+    return driver.execute_script("return [...document.querySelectorAll('#conversation-list a')].map(a => a.innerText)")

@@ -1,0 +1,132 @@
+// The Markdown renderer of the chat page: what becomes markup, and that nothing else does.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { build, inline, parseMarkdown } from "../../../Sources/Parley/Web/Public/markdown.js";
+
+/** Every tag in a tree, depth first. */
+function tags(nodes) {
+  return nodes.flatMap((node) => (typeof node === "string" ? [] : [node.tag, ...tags(node.children)]));
+}
+
+/** The text a tree shows. */
+function text(nodes) {
+  return nodes.map((node) => (typeof node === "string" ? node : node.tag === "br" ? "\n" : text(node.children))).join("");
+}
+
+test("paragraphs are split on blank lines; single newlines are line breaks", () => {
+  const tree = parseMarkdown("one\ntwo\n\nthree");
+  assert.deepEqual(tags(tree), ["p", "br", "p"]);
+  assert.equal(text(tree[0].children), "one\ntwo");
+  assert.equal(text(tree[1].children), "three");
+});
+
+test("emphasis, strong, strike and inline code", () => {
+  assert.deepEqual(inline("a *b* **c** _d_ __e__ ~~f~~ `g`"), [
+    "a ", { tag: "em", children: ["b"] }, " ", { tag: "strong", children: ["c"] }, " ",
+    { tag: "em", children: ["d"] }, " ", { tag: "strong", children: ["e"] }, " ",
+    { tag: "del", children: ["f"] }, " ", { tag: "code", children: ["g"] },
+  ]);
+});
+
+test("markup inside inline code stays literal", () => {
+  assert.deepEqual(inline("`**not bold** <b>`"), [{ tag: "code", children: ["**not bold** <b>"] }]);
+  assert.deepEqual(inline("``a ` b``"), [{ tag: "code", children: ["a ` b"] }]);
+});
+
+test("underscores inside words are not emphasis", () => {
+  assert.deepEqual(inline("snake_case_name and my_var"), ["snake_case_name and my_var"]);
+});
+
+test("backslash escapes show the character", () => {
+  assert.deepEqual(inline("\\*not em\\* \\`x\\`"), ["*not em* `x`"]);
+});
+
+test("http and https links get rel=noopener noreferrer and a new tab", () => {
+  const [link] = inline("[docs](https://example.com/a_(b))");
+  assert.deepEqual(link, {
+    tag: "a",
+    attrs: { href: "https://example.com/a_(b)", rel: "noopener noreferrer", target: "_blank" },
+    children: ["docs"],
+  });
+  assert.equal(inline("see http://example.org/x.")[1].attrs.href, "http://example.org/x");
+  assert.equal(inline("<https://example.net>")[0].attrs.href, "https://example.net");
+});
+
+test("links to anything but http(s) stay text", () => {
+  for (const source of [
+    "[x](javascript:alert(1))", "[x](JAVASCRIPT:alert(1))", "[x](data:text/html,<script>alert(1)</script>)",
+    "[x](vbscript:msgbox)", "[x](/relative)", "[x](//evil.example)", "<javascript:alert(1)>",
+  ]) {
+    const tree = parseMarkdown(source);
+    assert.ok(!tags(tree).includes("a"), source);
+    assert.equal(text(tree), source, source);
+  }
+});
+
+test("HTML is text, never markup", () => {
+  const source = "<script>alert(1)</script> <img src=x onerror=alert(2)> <a href=\"javascript:alert(3)\">x</a>";
+  const tree = parseMarkdown(source);
+  assert.deepEqual(tags(tree), ["p"]);
+  assert.equal(text(tree), source);
+});
+
+test("fenced code blocks keep their text, language and a Copy button; unclosed ones run to the end", () => {
+  const [block, after] = parseMarkdown("```js\nconst a = '<b>';\n\n*x*\n```\nafter");
+  assert.equal(block.attrs.class, "code");
+  const [head, pre] = block.children;
+  assert.deepEqual(head.children[0].children, ["js"]);
+  assert.deepEqual(head.children[1], { tag: "button", attrs: { type: "button", class: "copy" }, children: ["Copy"] });
+  assert.deepEqual(pre, { tag: "pre", children: [{ tag: "code", children: ["const a = '<b>';\n\n*x*"] }] });
+  assert.equal(after.tag, "p");
+
+  const [streaming] = parseMarkdown("~~~\nline one\nline two");
+  assert.deepEqual(streaming.children[1].children[0].children, ["line one\nline two"]);
+});
+
+test("lists: bullets, numbers with their start, continuation lines", () => {
+  const [bullets, numbers] = parseMarkdown("- a\n* b\n  more\n\n+ c\n\n3. x\n4. y");
+  assert.equal(bullets.tag, "ul");
+  assert.deepEqual(bullets.children.map((item) => text(item.children)), ["a", "b\nmore", "c"]);
+  assert.equal(numbers.tag, "ol");
+  assert.deepEqual(numbers.attrs, { start: "3" });
+  assert.deepEqual(numbers.children.map((item) => text(item.children)), ["x", "y"]);
+});
+
+test("headings, quotes and rules", () => {
+  assert.deepEqual(tags(parseMarkdown("# Big\n### Small\n> quoted *text*\n\n---")), ["h3", "h5", "blockquote", "p", "em", "hr"]);
+});
+
+test("Windows line endings are read as newlines", () => {
+  assert.deepEqual(tags(parseMarkdown("a\r\n\r\n- b\r\n")), ["p", "ul", "li"]);
+});
+
+test("build() makes elements and text nodes only", () => {
+  const calls = [];
+  const fakeDocument = {
+    createElement: (tag) => {
+      calls.push(`element ${tag}`);
+      const element = {
+        tag, attributes: {}, children: [],
+        setAttribute(name, value) { calls.push(`attribute ${name}=${value}`); this.attributes[name] = value; },
+        appendChild(child) { this.children.push(child); },
+      };
+      // Any HTML-parsing sink would be a failure.
+      for (const sink of ["innerHTML", "outerHTML"]) {
+        Object.defineProperty(element, sink, { set() { throw new Error(`${sink} used`); } });
+      }
+      element.insertAdjacentHTML = () => { throw new Error("insertAdjacentHTML used"); };
+      return element;
+    },
+    createTextNode: (value) => {
+      calls.push(`text ${value}`);
+      return { text: value };
+    },
+  };
+  const [paragraph] = parseMarkdown("<b>hi</b> [x](https://e.x)");
+  const element = build(paragraph, fakeDocument);
+  assert.equal(element.tag, "p");
+  assert.deepEqual(calls, [
+    "element p", "text <b>hi</b> ", "element a",
+    "attribute href=https://e.x", "attribute rel=noopener noreferrer", "attribute target=_blank", "text x",
+  ]);
+});
