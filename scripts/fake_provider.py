@@ -9,9 +9,11 @@ With --scenarios (the browser tests) the reply depends on the last user message:
   contains "markup"      a reply holding <script>, <img onerror> and a javascript: link
   contains "fail once"   HTTP 500 the first time that exact message is seen, a reply after
   anything else          a short Markdown reply (list, code block) in parts 0.2 s apart
+In either mode, "[stream N S]" in the body asks for N pieces, S seconds apart (scripts/bench).
 """
 import asyncio
 import json
+import re
 import sys
 
 MODEL = "fake"
@@ -44,6 +46,8 @@ MARKUP_REPLY = [
     "and [a real link](https://example.com/page).",
 ]
 failed_once: set[str] = set()
+# "[stream N S]" in a benchmark's message: N pieces, S seconds apart (many long streams at once).
+PACED = re.compile(rb"\[stream (\d+) ([\d.]+)\]")
 
 
 def response_head(status: str, content_type: str, length: int | None = None) -> bytes:
@@ -67,6 +71,11 @@ async def scenario(writer: asyncio.StreamWriter, body: bytes) -> None:
         writer.write(response_head("500 Internal Server Error", "application/json", len(error)) + error)
         return
     pieces, delay = (SLOW_REPLY, 0.25) if "slow story" in text else (MARKUP_REPLY, 0.05) if "markup" in text else (MARKDOWN_REPLY, 0.2)
+    await paced(writer, pieces, delay)
+
+
+async def paced(writer: asyncio.StreamWriter, pieces: list[str], delay: float) -> None:
+    """A streamed reply, one piece every `delay` seconds."""
     writer.write(response_head("200 OK", "text/event-stream"))
     for event in sse_events(pieces):
         writer.write(f"{len(event):x}\r\n".encode() + event + b"\r\n")
@@ -89,6 +98,8 @@ async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, sce
             path = lines[0].split(" ")[1]
             if path.endswith("/models"):
                 writer.write(response_head("200 OK", "application/json", len(MODELS)) + MODELS)
+            elif paced_request := PACED.search(body):
+                await paced(writer, ["tok "] * int(paced_request[1]), float(paced_request[2]))
             elif scenarios:
                 await scenario(writer, body)
             else:
