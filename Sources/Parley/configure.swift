@@ -19,6 +19,10 @@ public func configure(
     // On SIGTERM Vapor stops accepting and lets in-flight requests finish; streamed replies can
     // run long, so they get more than Vapor's default 10 seconds.
     app.http.server.configuration.shutdownTimeout = .seconds(60)
+    // Vapor's only hook on slow clients (an IdleStateHandler): it closes a connection that stops
+    // sending, before or mid-request, not one that trickles a byte at a time (no header or body
+    // deadline exists in Vapor 4); the reverse proxy's timeouts cover that.
+    app.http.server.configuration.idleTimeout = .milliseconds(Int64(settings.httpIdleTimeoutSeconds * 1000))
     app.routes.defaultMaxBodySize = "1mb"
     let databasePool = try DatabaseSetup.register(settings.database, poolSize: settings.databasePoolSize, on: app)
 
@@ -46,8 +50,13 @@ public func configure(
     try app.register(collection: MetricsController(registry: metrics, databasePool: DatabasePoolGauges(activity: databasePool, registry: metrics)))
 
     // Replaces Vapor's defaults: errors must take the contract's shapes, and CORS headers must
-    // reach error responses too, so CORS sits outermost.
+    // reach error responses too, so CORS sits outside the error middleware.
     app.middleware = Middlewares()
+    // Outside everything else, so every response, CORS preflights and errors included, gets
+    // an id and the security headers, and every request one log line.
+    app.middleware.use(RequestIDMiddleware())
+    app.middleware.use(RequestLogMiddleware(level: .debug))
+    app.middleware.use(SecurityHeadersMiddleware())
     if !settings.corsOrigins.isEmpty {
         app.middleware.use(CORSMiddleware(configuration: .init(
             allowedOrigin: settings.corsOrigins == ["*"] ? .all : .any(settings.corsOrigins),
@@ -56,7 +65,6 @@ public func configure(
             exposedHeaders: [HTTPHeaders.Name("X-Total-Count"), .retryAfter]
         )))
     }
-    app.middleware.use(RouteLoggingMiddleware(logLevel: .debug))
     app.middleware.use(APIErrorMiddleware(routes: RouteTable(app.routes.all)))
 
     app.asyncCommands.use(CreateUserCommand(), as: "create-user")

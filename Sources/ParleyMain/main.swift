@@ -16,11 +16,7 @@ enum Entrypoint {
             exit(78)  // EX_CONFIG
         }
         let env = try Environment.detect()
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardOutput(label: label)
-            handler.logLevel = settings.logLevel
-            return handler
-        }
+        LoggingSystem.bootstrap { label in settings.logFormat.handler(label: label, level: settings.logLevel) }
 
         let metrics = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: metrics))

@@ -53,6 +53,10 @@ public struct Settings: Sendable {
     public var llmMaxConnections: Int = 256
     /// Reverse proxies whose `X-Forwarded-For` is believed for the client address.
     public var trustedProxies: [IPNetwork] = []
+    public var logFormat: LogFormat = .text
+    /// A connection with nothing read or written for this long is closed. A non-streamed chat
+    /// is silent while the model answers, so the default outlasts the longest turn.
+    public var httpIdleTimeoutSeconds: Double = 660
 
     public var isProduction: Bool { environment == "production" }
 }
@@ -69,7 +73,7 @@ extension Settings {
     /// Reads and validates every variable of API.md's configuration table.
     public static func load(from env: [String: String] = ProcessInfo.processInfo.environment) throws -> Settings {
         let reader = Reader(env: env)
-        let settings = Settings(
+        var settings = Settings(
             environment: reader.string("ENVIRONMENT") ?? "development",
             host: reader.string("HOST") ?? "127.0.0.1",
             port: try reader.integer("PORT", default: 8000, range: 1...65535),
@@ -97,8 +101,10 @@ extension Settings {
             llmMaxReplyBytes: try reader.integer("LLM_MAX_REPLY_BYTES", default: 1 << 20, range: 1024...(256 << 20)),
             llmMaxTurnSeconds: try reader.seconds("LLM_MAX_TURN_SECONDS", default: 600),
             llmMaxConnections: try reader.integer("LLM_MAX_CONNECTIONS", default: 256, range: 1...100_000),
-            trustedProxies: try IPNetwork.list(reader.string("TRUSTED_PROXIES"), variable: "TRUSTED_PROXIES")
+            trustedProxies: try IPNetwork.list(reader.string("TRUSTED_PROXIES"), variable: "TRUSTED_PROXIES"),
+            logFormat: try LogFormat(setting: reader.string("LOG_FORMAT"))
         )
+        settings.httpIdleTimeoutSeconds = try reader.seconds("HTTP_IDLE_TIMEOUT_SECONDS", default: settings.llmMaxTurnSeconds + 60)
         if settings.isProduction, let key = settings.secretKey, key.utf8.count < 32 {
             throw SettingsError(variable: "SECRET_KEY", problem: "must be at least 32 bytes when ENVIRONMENT=production")
         }
