@@ -62,7 +62,7 @@ public func configure(
             allowedOrigin: settings.corsOrigins == ["*"] ? .all : .any(settings.corsOrigins),
             allowedMethods: [.GET, .POST, .PATCH, .DELETE, .OPTIONS],
             allowedHeaders: [.accept, .authorization, .contentType, .origin, "Idempotency-Key"],
-            exposedHeaders: [HTTPHeaders.Name("X-Total-Count"), .retryAfter]
+            exposedHeaders: [HTTPHeaders.Name("X-Total-Count"), .retryAfter, HTTPHeaders.Name("X-Request-ID")]
         )))
     }
     app.middleware.use(APIErrorMiddleware(routes: RouteTable(app.routes.all)))

@@ -15,9 +15,10 @@ enum DatabaseSetup {
         func use(_ factory: DatabaseConfigurationFactory, as id: DatabaseID) {
             app.databases.use(MeteredDatabaseConfiguration(base: factory.make(), activity: activity), as: id)
         }
+        // Statements are logged with their bound values (emails, hashes, messages): only at trace.
         switch location {
         case .sqliteMemory:
-            use(.sqlite(.memory), as: .sqlite)
+            use(.sqlite(.memory, sqlLogLevel: .trace), as: .sqlite)
         case let .sqliteFile(path):
             // SQLite gives the -wal and -shm files the database file's own mode, so creating the
             // file 0600 before the driver opens it keeps all three private.
@@ -31,7 +32,7 @@ enum DatabaseSetup {
             if let mode = try? PrivateFiles.mode(of: path), mode & PrivateFiles.groupAndOtherBits != 0 {
                 app.logger.warning("\(path) is readable by others (mode \(String(mode, radix: 8))); chmod 600 it and its -wal and -shm files")
             }
-            use(.sqlite(.file(path)), as: .sqlite)
+            use(.sqlite(.file(path), sqlLogLevel: .trace), as: .sqlite)
         case let .postgres(url):
             let configuration: SQLPostgresConfiguration
             do {
@@ -39,10 +40,11 @@ enum DatabaseSetup {
             } catch {
                 throw SettingsError(variable: "DATABASE_URL", problem: "not a PostgreSQL URL this driver can use")
             }
-            use(.postgres(configuration: configuration, maxConnectionsPerEventLoop: postgresConnectionsPerEventLoop), as: .psql)
+            use(.postgres(configuration: configuration, maxConnectionsPerEventLoop: postgresConnectionsPerEventLoop, sqlLogLevel: .trace), as: .psql)
         }
         app.migrations.add(
-            CreateUsers(), CreateConversations(), CreateMessages(), CreateIdempotencyKeys(), UpdateUsersAddTokenVersion())
+            CreateUsers(), CreateConversations(), CreateMessages(), CreateIdempotencyKeys(), UpdateUsersAddTokenVersion(),
+            UpdateUsersCanonicalEmails())
         return activity
     }
 

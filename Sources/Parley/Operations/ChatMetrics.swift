@@ -4,7 +4,7 @@ import Prometheus
 /// route and status that Vapor reports through swift-metrics.
 struct ChatMetrics: Sendable {
     enum Outcome: String, CaseIterable, Sendable {
-        case ok, providerError = "provider_error", timeout, unreachable, clientGone = "client_gone", failed
+        case ok, providerError = "provider_error", timeout, unreachable, busy, clientGone = "client_gone", failed
     }
 
     private let outcomes: [Outcome: Counter]
@@ -45,6 +45,7 @@ struct ChatMetrics: Sendable {
         switch error {
         case LLMError.timeout: .timeout
         case LLMError.unreachable: .unreachable
+        case LLMError.busy: .busy
         case is LLMError: .providerError
         case is ChatTurn.ClientGone: .clientGone
         default: .failed

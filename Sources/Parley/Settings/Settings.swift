@@ -50,7 +50,7 @@ public struct Settings: Sendable {
     /// The longest one turn's provider call may take, however steadily it streams.
     public var llmMaxTurnSeconds: Double = 600
     /// Connections kept open to the provider; a streamed chat holds one for its whole reply.
-    public var llmMaxConnections: Int = 256
+    public var llmMaxConnections: Int = 1000
     /// Reverse proxies whose `X-Forwarded-For` is believed for the client address.
     public var trustedProxies: [IPNetwork] = []
     public var logFormat: LogFormat = .text
@@ -100,7 +100,7 @@ extension Settings {
             passwordHashThreads: try reader.integer("PASSWORD_HASH_THREADS", default: max(1, System.coreCount / 2), range: 1...256),
             llmMaxReplyBytes: try reader.integer("LLM_MAX_REPLY_BYTES", default: 1 << 20, range: 1024...(256 << 20)),
             llmMaxTurnSeconds: try reader.seconds("LLM_MAX_TURN_SECONDS", default: 600),
-            llmMaxConnections: try reader.integer("LLM_MAX_CONNECTIONS", default: 256, range: 1...100_000),
+            llmMaxConnections: try reader.integer("LLM_MAX_CONNECTIONS", default: 1000, range: 1...100_000),
             trustedProxies: try IPNetwork.list(reader.string("TRUSTED_PROXIES"), variable: "TRUSTED_PROXIES"),
             logFormat: try LogFormat(setting: reader.string("LOG_FORMAT"))
         )

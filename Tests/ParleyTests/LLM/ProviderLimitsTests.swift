@@ -66,7 +66,7 @@ import Testing
         let defaults = try Settings.load(from: [:])
         #expect(defaults.llmMaxReplyBytes == 1 << 20)
         #expect(defaults.llmMaxTurnSeconds == 600)
-        #expect(defaults.llmMaxConnections == 256)
+        #expect(defaults.llmMaxConnections == 1000)
         let set = try Settings.load(from: ["LLM_MAX_REPLY_BYTES": "4096", "LLM_MAX_TURN_SECONDS": "30", "LLM_MAX_CONNECTIONS": "16"])
         #expect(set.llmMaxReplyBytes == 4096)
         #expect(set.llmMaxTurnSeconds == 30)
