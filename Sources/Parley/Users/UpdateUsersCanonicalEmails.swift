@@ -1,4 +1,5 @@
 import Fluent
+import Foundation
 import SQLKit
 
 /// Emails were stored lowercased; they are stored in `EmailAddress.canonical` form now (NFKC and
