@@ -29,7 +29,7 @@ struct TokenIssuer: Sendable {
 
     func issue(userID: UUID, version: Int, now: Date = Date()) async throws -> String {
         let payload = AccessToken(
-            sub: .init(value: userID.uuidString.lowercased()),
+            sub: .init(value: userID.lowercasedString),
             exp: .init(value: Date(timeIntervalSince1970: (now.timeIntervalSince1970 + lifetime).rounded(.down))),
             iat: .init(value: now),
             ver: version)

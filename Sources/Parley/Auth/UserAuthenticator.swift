@@ -10,7 +10,7 @@ struct UserAuthenticator: AsyncMiddleware {
         let token = parts[1].trimmingCharacters(in: .whitespaces)
 
         guard let claims = await request.application.parley.tokens.verify(token),
-              let userID = UUID(uuidString: claims.sub.value),
+              let userID = UUID(canonicalText: claims.sub.value),
               let user = try await UserStore.find(id: userID, on: request.sql),
               (claims.ver ?? 0) == user.tokenVersion
         else { throw Abort.invalidCredentials }

@@ -102,8 +102,8 @@ struct ChatService: Sendable {
             promptTokens: ContextWindow.estimateTokens(turn.request.messages),
             completionTokens: ContextWindow.estimateTokens(LLMMessage(role: "assistant", content: completion.text)) - 4)
         return ChatResponse(
-            response: completion.text, messageID: turn.replyID.uuidString.lowercased(),
-            conversationID: turn.conversationID.uuidString.lowercased(),
+            response: completion.text, messageID: turn.replyID.lowercasedString,
+            conversationID: turn.conversationID.lowercasedString,
             model: completion.model ?? turn.request.model, usage: usage)
     }
 
@@ -139,12 +139,12 @@ struct ChatService: Sendable {
                     id: UUID(), conversationID: turn.conversationID, role: MessageRole(rawValue: message.role) ?? .user,
                     content: message.content, position: position + index, createdAt: now)
             }
-            if complete || !reply.response.isEmpty {
-                rows.append(MessageRow(
-                    id: turn.replyID, conversationID: turn.conversationID, role: .assistant, content: reply.response,
-                    position: position + rows.count, createdAt: now, isComplete: complete, model: reply.model,
-                    promptTokens: reply.usage.promptTokens, completionTokens: reply.usage.completionTokens))
-            }
+            // A reply cut before its first token is stored too, empty: its id is what the turn
+            // answered (and what a retry with the same Idempotency-Key replays).
+            rows.append(MessageRow(
+                id: turn.replyID, conversationID: turn.conversationID, role: .assistant, content: reply.response,
+                position: position + rows.count, createdAt: now, isComplete: complete, model: reply.model,
+                promptTokens: reply.usage.promptTokens, completionTokens: reply.usage.completionTokens))
             try await MessageStore.insert(rows, on: tx)
             if let idempotency {
                 try await IdempotencyStore.complete(idempotency, userID: turn.userID, response: reply, on: tx)

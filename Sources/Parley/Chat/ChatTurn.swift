@@ -48,6 +48,14 @@ struct ChatTurn: Sendable {
                     try await sink.keepAlive()
                     return nil
                 }
+                if let idempotency {
+                    group.addTask { [turn, db] in
+                        while true {
+                            try await Task.sleep(for: IdempotencyStore.renewEvery)
+                            try? await IdempotencyStore.renew(idempotency, userID: turn.userID, on: db.sql)
+                        }
+                    }
+                }
                 defer { group.cancelAll() }
                 while let result = try await group.next() {
                     if let result { return result }

@@ -16,8 +16,10 @@ enum IdempotencyStore {
         static let response = "response", createdAt = "created_at"
     }
     static let lifetime: TimeInterval = 24 * 60 * 60
-    /// A reservation older than this belongs to a process that died mid-turn: it may be taken over.
-    static let abandonedAfter: TimeInterval = 15 * 60
+    /// A turn renews its reservation this often while the model answers...
+    static let renewEvery: Duration = .seconds(20)
+    /// ...so one not renewed for this long belongs to a process that died mid-turn: it is taken over.
+    static let abandonedAfter: TimeInterval = 60
 
     struct Entry: Sendable {
         var key: String
@@ -61,7 +63,7 @@ enum IdempotencyStore {
             let created = try existing.decode(column: Column.createdAt, as: Date.self)
             let age = now.timeIntervalSince(created)
             if age >= lifetime || (response.isEmpty && age >= abandonedAfter) {
-                try await db.delete(from: table).where(Column.id, .equal, try existing.decode(column: Column.id, as: UUID.self)).run()
+                try await db.delete(from: table).where(Column.id, .equal, try existing.decodeID(Column.id)).run()
                 continue
             }
             guard try existing.decode(column: Column.requestHash, as: String.self) == entry.requestHash else { return .conflict }
@@ -76,6 +78,13 @@ enum IdempotencyStore {
         let json = String(decoding: try JSONEncoder().encode(response), as: UTF8.self)
         try await db.update(table).set(Column.response, to: json)
             .where(Column.userID, .equal, userID).where(Column.key, .equal, entry.key)
+            .run()
+    }
+
+    /// Marks a reservation as still being answered (see `abandonedAfter`).
+    static func renew(_ entry: Entry, userID: UUID, on db: any SQLDatabase) async throws {
+        try await db.update(table).set(Column.createdAt, to: Date())
+            .where(Column.userID, .equal, userID).where(Column.key, .equal, entry.key).where(Column.response, .equal, "")
             .run()
     }
 

@@ -26,13 +26,13 @@ struct StreamedReply: ChatTurnSink {
             switch event {
             case let .start(conversationID, messageID):
                 try await writer.send(ChatStreamEvent.start(
-                    conversationID: conversationID.uuidString.lowercased(), messageID: messageID.uuidString.lowercased()))
+                    conversationID: conversationID.lowercasedString, messageID: messageID.lowercasedString))
             case let .delta(text):
                 try await writer.send(ChatStreamEvent.delta(text))
             case let .done(reply):
                 try await writer.send(ChatStreamEvent.done(reply))
             case let .failed(error):
-                try await writer.send(ChatStreamEvent.error((error as? any AbortError)?.reason ?? "Internal server error"))
+                try await writer.send(ChatStreamEvent.error((error.forClient as? any AbortError)?.reason ?? "Internal server error"))
             }
         } catch is SSEWriter.ClientDisconnected {
             throw ChatTurn.ClientGone()

@@ -7,7 +7,7 @@ struct ConversationPublic: Content {
     var updated_at: String
 
     init(_ conversation: ConversationRow) {
-        id = conversation.id.uuidString.lowercased()
+        id = conversation.id.lowercasedString
         title = conversation.title
         created_at = RFC3339.string(conversation.createdAt)
         updated_at = RFC3339.string(conversation.updatedAt)
@@ -21,7 +21,7 @@ struct MessagePublic: Content {
     var created_at: String
 
     init(_ message: ListedMessage) {
-        id = message.id.uuidString.lowercased()
+        id = message.id.lowercasedString
         content = message.content
         role = message.role.rawValue
         created_at = RFC3339.string(message.createdAt)

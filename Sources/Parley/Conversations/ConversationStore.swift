@@ -82,8 +82,8 @@ enum ConversationStore {
 
     private static func row(_ row: any SQLRow) throws -> ConversationRow {
         ConversationRow(
-            id: try row.decode(column: Column.id, as: UUID.self),
-            userID: try row.decode(column: Column.userID, as: UUID.self),
+            id: try row.decodeID(Column.id),
+            userID: try row.decodeID(Column.userID),
             title: try row.decode(column: Column.title, as: String.self),
             createdAt: try row.decodeOptional(Column.createdAt) ?? Date(timeIntervalSince1970: 0),
             updatedAt: try row.decodeOptional(Column.updatedAt) ?? Date(timeIntervalSince1970: 0))

@@ -61,7 +61,7 @@ enum MessageStore {
             let rows = try await query.all()
             for row in rows {
                 let message = ListedMessage(
-                    id: try row.decode(column: Column.id, as: UUID.self),
+                    id: try row.decodeID(Column.id),
                     role: try row.decode(column: Column.role, as: MessageRole.self),
                     content: try row.decode(column: Column.content, as: String.self),
                     createdAt: try row.decodeOptional(Column.createdAt) ?? Date(timeIntervalSince1970: 0))

@@ -40,7 +40,10 @@ enum DatabaseSetup {
             } catch {
                 throw SettingsError(variable: "DATABASE_URL", problem: "not a PostgreSQL URL this driver can use")
             }
-            use(.postgres(configuration: configuration, maxConnectionsPerEventLoop: postgresConnectionsPerEventLoop, sqlLogLevel: .trace), as: .psql)
+            // A request waits at most this long for a connection, then answers 503: with the
+            // database down, quickly, rather than after the pool's default 10 s.
+            use(.postgres(configuration: configuration, maxConnectionsPerEventLoop: postgresConnectionsPerEventLoop,
+                          connectionPoolTimeout: .seconds(3), sqlLogLevel: .trace), as: .psql)
         }
         app.migrations.add(
             CreateUsers(), CreateConversations(), CreateMessages(), CreateIdempotencyKeys(), UpdateUsersAddTokenVersion(),
@@ -51,13 +54,21 @@ enum DatabaseSetup {
     /// WAL lets readers proceed during a write; the busy timeout makes a writer wait for the lock
     /// (sleeping, not spinning) instead of failing with "database is locked". The timeout is per
     /// connection, and the SQLite driver keeps one connection per event loop, so each gets it here.
+    /// A file the server cannot write stops start-up here, naming it, rather than every sign-up
+    /// and chat failing later.
     static func tuneSQLite(_ location: DatabaseLocation, on app: Application) async throws {
-        guard case .sqliteFile = location else { return }
-        for eventLoop in app.eventLoopGroup.makeIterator() {
-            let db = app.databases.database(logger: app.logger, on: eventLoop)! as! any SQLDatabase
-            try await db.raw("PRAGMA busy_timeout = 10000").run()
-            try await db.raw("PRAGMA journal_mode = WAL").run()
-            try await db.raw("PRAGMA synchronous = NORMAL").run()
+        guard case let .sqliteFile(path) = location else { return }
+        do {
+            for eventLoop in app.eventLoopGroup.makeIterator() {
+                let db = app.databases.database(logger: app.logger, on: eventLoop)! as! any SQLDatabase
+                try await db.raw("PRAGMA busy_timeout = 10000").run()
+                try await db.raw("PRAGMA journal_mode = WAL").run()
+                try await db.raw("PRAGMA synchronous = NORMAL").run()
+                try await db.raw("BEGIN IMMEDIATE").run()
+                try await db.raw("ROLLBACK").run()
+            }
+        } catch {
+            throw SettingsError(variable: "DATABASE_URL", problem: "cannot open \(path) for writing: \(error)")
         }
     }
 }

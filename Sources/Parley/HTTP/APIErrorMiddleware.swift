@@ -8,7 +8,15 @@ struct APIErrorMiddleware: AsyncMiddleware {
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         do {
             return try await next.respond(to: request)
+        } catch is CancellationError {
+            // The client left and its request's task was cancelled: nobody reads this answer.
+            request.logger.debug("\(request.method) \(LogText.escaped(request.url.path)): cancelled, the client left")
+            return Self.json(status: .serviceUnavailable, DetailBody(detail: "Cancelled"))
         } catch {
+            if case let unavailable as Abort = error.forClient, !(error is any AbortError) {
+                request.logger.warning("\(unavailable.status.code) \(request.method) \(LogText.escaped(request.url.path)): \(String(reflecting: error))")
+                return Self.json(status: unavailable.status, DetailBody(detail: unavailable.reason), headers: unavailable.headers)
+            }
             return response(for: error, to: request)
         }
     }
@@ -29,11 +37,11 @@ struct APIErrorMiddleware: AsyncMiddleware {
             return Self.json(status: .methodNotAllowed, DetailBody(detail: "Method Not Allowed"), headers: headers)
         case let abort as any AbortError where abort.status != .internalServerError:
             if abort.status.code >= 500 {
-                request.logger.error("\(abort.status.code) \(request.method) \(request.url.path): \(abort.reason)")
+                request.logger.error("\(abort.status.code) \(request.method) \(LogText.escaped(request.url.path)): \(abort.reason)")
             }
             return Self.json(status: abort.status, DetailBody(detail: abort.reason), headers: abort.headers)
         default:
-            request.logger.error("500 \(request.method) \(request.url.path): \(String(reflecting: error))")
+            request.logger.error("500 \(request.method) \(LogText.escaped(request.url.path)): \(String(reflecting: error))")
             return Self.json(status: .internalServerError, DetailBody(detail: "Internal server error"))
         }
     }

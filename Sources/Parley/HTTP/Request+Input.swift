@@ -16,7 +16,7 @@ extension Request {
 
     /// A path parameter that must be a UUID.
     func uuidParameter(_ name: String) throws -> UUID {
-        guard let raw = parameters.get(name), let id = UUID(uuidString: raw) else {
+        guard let raw = parameters.get(name), let id = UUID(canonicalText: raw) else {
             throw ValidationFailure(
                 loc: ["path", .string(name)], msg: "Input should be a valid UUID", type: "uuid_parsing")
         }

@@ -106,7 +106,12 @@ enum OpenAPIDocument {
                 "description": "The reply (JSON), or its event stream when `stream` is true",
                 "content": [
                     "application/json": ["schema": ref("ChatResponse")],
-                    "text/event-stream": ["schema": ["type": "string"]],
+                    // One schema per event, as OpenAPI 3.1 tools read a stream: its fields as text.
+                    "text/event-stream": ["schema": [
+                        "type": "object",
+                        "properties": ["data": ["type": "string", "description": "The event's JSON"],
+                                       "event": ["type": "string"], "id": ["type": "string"], "retry": ["type": "integer"]],
+                    ]],
                 ],
             ])],
             errors: [401, 403, 404, 409, 422, 429, 502, 503, 504])]),
@@ -253,6 +258,8 @@ enum OpenAPIDocument {
         responses: [(String, JSONValue)], errors: [Int]
     ) -> JSONValue {
         var all = responses
+        // Any body may be too large.
+        let errors = body != nil || requestBody != nil ? (errors + [413]).sorted() : errors
         for code in errors {
             let schema = code == 422 ? ref("HTTPValidationError") : ref("HTTPError")
             var response = ok(errorDescriptions[code] ?? "Error", schema)

@@ -29,7 +29,7 @@ struct CreateUserCommand: AsyncCommand {
         let input = UserCreateRequest(email: email, password: password, fullName: nil, isActive: true, isSuperuser: signature.superuser)
         do {
             let user = try await app.parley.users.create(input, allowPrivileges: true, on: app.db.sql)
-            context.console.print("Created \(user.isSuperuser ? "superuser" : "user") \(user.email) (\(user.id.uuidString.lowercased()))")
+            context.console.print("Created \(user.isSuperuser ? "superuser" : "user") \(user.email) (\(user.id.lowercasedString))")
         } catch let failure as ValidationFailure {
             context.console.error("create-user: " + failure.issues.map { "\($0.loc.last?.description ?? "input"): \($0.msg)" }.joined(separator: "; "))
             throw ExitCode(1)

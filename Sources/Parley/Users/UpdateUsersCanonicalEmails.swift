@@ -14,7 +14,7 @@ struct UpdateUsersCanonicalEmails: AsyncMigration {
             let email = try row.decode(column: Column.email, as: String.self)
             let canonical = EmailAddress.canonical(email)
             guard canonical != email else { continue }
-            let id = try row.decode(column: Column.id, as: UUID.self)
+            let id = try row.decodeID(Column.id)
             do {
                 try await database.sql.update(UserStore.table).set(Column.email, to: canonical).where(Column.id, .equal, id).run()
             } catch where error.isConstraintFailure {

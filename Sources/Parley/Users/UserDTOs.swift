@@ -9,7 +9,7 @@ struct UserPublic: Content {
     var fullName: String?
 
     init(_ user: UserRow) {
-        id = user.id.uuidString.lowercased()
+        id = user.id.lowercasedString
         email = user.email
         isActive = user.isActive
         isSuperuser = user.isSuperuser

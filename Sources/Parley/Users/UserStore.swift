@@ -94,7 +94,7 @@ enum UserStore {
 
     private static func row(_ row: any SQLRow) throws -> UserRow {
         UserRow(
-            id: try row.decode(column: Column.id, as: UUID.self),
+            id: try row.decodeID(Column.id),
             email: try row.decode(column: Column.email, as: String.self),
             passwordHash: try row.decode(column: Column.passwordHash, as: String.self),
             fullName: try row.decodeOptional(Column.fullName),

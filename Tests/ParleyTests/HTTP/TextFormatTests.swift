@@ -1,0 +1,33 @@
+import Foundation
+import Testing
+@testable import Parley
+
+/// The hand-written UUID and timestamp formats agree with Foundation's.
+@Suite struct TextFormatTests {
+    @Test func uuidTextRoundTripsAndMatchesFoundation() {
+        for _ in 0..<1000 {
+            let id = UUID()
+            #expect(id.lowercasedString == id.uuidString.lowercased())
+            #expect(UUID(canonicalText: id.uuidString) == id)
+            #expect(UUID(canonicalText: id.lowercasedString) == id)
+        }
+    }
+
+    @Test(arguments: ["", "not a uuid", "6459307dcd8848d7af0d50cdf2a15fbe", "6459307d-cd88-48d7-af0d-50cdf2a15fb",
+                      "6459307d-cd88-48d7-af0d-50cdf2a15fbeX", "6459307d_cd88-48d7-af0d-50cdf2a15fbe", "6459307g-cd88-48d7-af0d-50cdf2a15fbe",
+                      "6459307d-cd88-48d7-af0d-50cdf2a15fb\u{E9}"])
+    func malformedUUIDTextIsRefused(text: String) {
+        #expect(UUID(canonicalText: text) == nil)
+        #expect(UUID(uuidString: text) == nil)
+    }
+
+    @Test func timestampsMatchFoundationsISO8601() {
+        let style = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
+        var dates = [Date(timeIntervalSince1970: 0), Date(timeIntervalSince1970: -1.5), Date(timeIntervalSince1970: 951_782_400),
+                     Date(timeIntervalSince1970: 4_107_542_399.999), Date(timeIntervalSince1970: 1_795_640_165.0626302)]
+        dates += (0..<2000).map { _ in Date(timeIntervalSince1970: Double.random(in: -2_000_000_000...4_000_000_000)) }
+        for date in dates {
+            #expect(RFC3339.string(date) == date.formatted(style), "\(date.timeIntervalSince1970)")
+        }
+    }
+}
