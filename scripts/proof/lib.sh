@@ -29,7 +29,14 @@ proof_venv() {
   local wanted="schemathesis==4.32.5"
   if ! "$PROOF_PYTHON" -c 'import schemathesis' 2>/dev/null; then
     log "Installing $wanted into $PROOF_VENV"
-    python3 -m venv "$PROOF_VENV"
+    if ! python3 -m venv "$PROOF_VENV" 2>/dev/null; then
+      # Debian's python3 keeps venv in a package of its own.
+      [[ $(id -u) -eq 0 ]] || { echo "python3 cannot make a venv: apt-get install python3-venv" >&2; return 1; }
+      DEBIAN_FRONTEND=noninteractive apt-get update -qq
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv >/dev/null
+      rm -rf "$PROOF_VENV"
+      python3 -m venv "$PROOF_VENV"
+    fi
     "$PROOF_VENV/bin/pip" install -q --disable-pip-version-check "$wanted"
   fi
 }
