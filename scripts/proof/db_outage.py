@@ -7,8 +7,8 @@
 Workers loop over a mix of routes (reads, writes, chat JSON and streamed, /ready, /health) from
 start to end. After BEFORE seconds STOP runs (the database goes away); OUTAGE seconds later START
 runs. Expected (API.md, issue 7): while it is down every answer is a quick 503 (or 200 for
-/health, which touches no database), never a 500, never a hang; once it is back Parley recovers
-by itself. Prints answers by phase and route, the slowest answer, the recovery time, and every
+/health, which touches no database), never a 500, never a hang or a dropped connection; once it
+is back Parley recovers by itself (every answer a success well before AFTER seconds are over). Prints answers by phase and route, the slowest answer, the recovery time, and every
 500 or over-slow answer in full (request, status, body, timing), then exits 1 if any.
 """
 import argparse
@@ -97,7 +97,8 @@ class Outage:
             route = f"{method} {path.split('?')[0].replace(self.args.conversation, '{id}')}"
             by_phase[phase][f"{route} -> {status}"] += 1
             slowest[phase] = max(slowest[phase], elapsed)
-            if status.startswith("500") or "HANG" in status or (phase == "2 database down" and elapsed > FAST):
+            if status.startswith("500") or "HANG" in status or status == "transport error" or (
+                    phase == "2 database down" and elapsed > FAST):
                 problems.append(f"{method} {path} at +{started:.2f} s ({phase}): {status} after {elapsed:.2f} s: {text}")
         # Recovery: the first moment after the restart from which every answer was a success.
         after = [(s, st) for s, _, _, st, _, _ in self.results if self.up_at is not None and s >= self.up_at]
@@ -125,7 +126,7 @@ def main() -> int:
     parser.add_argument("--stop-label", default="stopped")
     parser.add_argument("--before", type=float, default=5)
     parser.add_argument("--outage", type=float, default=10)
-    parser.add_argument("--after", type=float, default=20)
+    parser.add_argument("--after", type=float, default=30)
     parser.add_argument("--workers", type=int, default=6)
     return asyncio.run(Outage(parser.parse_args()).run())
 
