@@ -104,7 +104,7 @@ class Run:
             attempt = await self.attempt(turn, token, cut=not turn.attempts)
             turn.attempts.append(attempt)
             self.ledger.count(attempt.kind)
-            if attempt.kind == "409-in-progress" and busy_waits < 40:
+            if attempt.kind == "409-in-progress" and busy_waits < 20:
                 busy_waits += 1
                 await asyncio.sleep(min(float(attempt.retry_after or 1), 2.0))
                 continue
