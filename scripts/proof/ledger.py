@@ -155,6 +155,7 @@ class Ledger:
         else:
             stats["unknown outcome (hung up / broken)"] += 1
             stats["unknown outcome, stored"] += bool(places)
+            stats["unknown outcome, gave up on 409 still being answered"] += turn.attempts[-1].kind == "409-in-progress"
 
     def check_unexplained(self, stored, known, problems):
         seen_ids = Counter()
