@@ -113,8 +113,14 @@ class Outage:
                 print(f"    {n:5d}  {what}")
         print(f"recovered by itself: every answer a success from {recovered:.1f} s after the restart"
               + ("" if after and not (failures_after and max(failures_after) > after[-1][0] - 2) else " (NOT recovered)"))
-        for problem in problems[:20]:
-            print("  PROBLEM " + problem)
+        # A few examples of each kind, so a rare slow answer is not hidden behind many quick 500s.
+        kinds = defaultdict(list)
+        for problem in problems:
+            kinds[problem.split(": ", 1)[1].split(" after ")[0] + (" (slow)" if "after 0." not in problem else "")].append(problem)
+        for kind, examples in sorted(kinds.items()):
+            print(f"  PROBLEM x{len(examples)} {kind}; e.g.:")
+            for example in examples[:3]:
+                print("      " + example)
         not_recovered = not after or (failures_after and max(failures_after) > after[-1][0] - 2)
         return 1 if problems or not_recovered else 0
 

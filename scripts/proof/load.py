@@ -148,6 +148,7 @@ class Run:
         print(f"signed up {args.users} users in {time.monotonic() - started:.1f} s", flush=True)
         self.deadline = time.monotonic() + args.duration
         load_started = time.monotonic()
+        faults_before = await self.provider_stats()  # the provider may have served an earlier pass
         refusals = asyncio.get_running_loop().create_task(self.refuse_now_and_then())
         on_halfway = asyncio.get_running_loop().create_task(self.halfway(args.duration))
         await asyncio.gather(*(self.flow(u, tokens[u], c) for u in range(args.users) for c in range(args.chats)))
@@ -157,7 +158,7 @@ class Run:
         # A hang-up is noticed, and the partial turn stored, only at the server's next write.
         await asyncio.sleep(args.settle)
         stored = await self.read_back(tokens)
-        faults = await self.provider_stats()
+        faults = subtract(await self.provider_stats(), faults_before)
         return self.ledger.report(stored, self.requests, load_time, faults, label=args.label)
 
     async def halfway(self, duration: float) -> None:
@@ -187,6 +188,11 @@ class Run:
             return (await request(self.args.provider, "GET", "/control/stats", timeout=5)).json()
         except (TransportError, asyncio.TimeoutError, ValueError):
             return {}
+
+
+def subtract(after: dict, before: dict) -> dict:
+    """The provider's counters (numbers, or dicts of numbers) since `before`."""
+    return {k: subtract(v, before.get(k, {})) if isinstance(v, dict) else v - before.get(k, 0) for k, v in after.items()}
 
 
 def main() -> int:
