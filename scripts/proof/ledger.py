@@ -1,0 +1,201 @@
+"""What the load clients were told, and the check of it against what Parley stored.
+
+A turn is one user message (carrying a unique `turn=…` token) and its reply; it may take several
+attempts (retries with the same Idempotency-Key). The rules, from API.md:
+  - acknowledged (a 200 JSON reply or a `done` event): its user message is stored exactly once,
+    followed by the assistant reply with the acknowledged message_id and text, in the order the
+    conversation's turns were sent;
+  - every attempt failed with an answer that says so (4xx, 502/503/504, an `error` event):
+    nothing of it is stored;
+  - otherwise (we hung up, or the connection broke): stored at most once, with a partial reply.
+Anything stored that no turn explains is "unexpected".
+"""
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+TOKEN = re.compile(r"turn=(\S+)")
+
+
+@dataclass
+class Attempt:
+    kind: str
+    retryable: bool = False
+    acknowledged: bool = False
+    definite_failure: bool = False  # Parley said it failed, so nothing may be stored
+    message_id: str | None = None
+    conversation_id: str | None = None
+    text: str | None = None
+    retry_after: str | None = None
+    detail: str = ""
+    elapsed: float = 0.0
+    stream_mismatch: bool = False
+
+    @staticmethod
+    def from_response(response) -> "Attempt":
+        elapsed = response.elapsed
+        if response.cut:
+            return Attempt(kind="cut-by-client", retryable=True, elapsed=elapsed)
+        if response.status == 200 and response.events:
+            last = response.events[-1]
+            if last.get("type") == "done":
+                deltas = "".join(e.get("content", "") for e in response.events if e.get("type") == "delta")
+                return Attempt(kind="200 stream done", acknowledged=True, message_id=last["message_id"],
+                               conversation_id=last["conversation_id"], text=last["response"], elapsed=elapsed,
+                               stream_mismatch=deltas != last["response"])
+            if last.get("type") == "error":
+                return Attempt(kind="200 stream error-event", retryable=True, definite_failure=True,
+                               detail=last.get("detail", ""), elapsed=elapsed)
+            return Attempt(kind="200 stream ended without done/error", retryable=True, elapsed=elapsed)
+        try:
+            body = response.json()
+        except ValueError:
+            # Not Parley's JSON: a proxy (nginx) answered for a replica that is gone. Unknown outcome.
+            return Attempt(kind=f"proxy {response.status}", retryable=True, elapsed=elapsed,
+                           detail=response.body[:200].decode("utf-8", "replace"))
+        if response.status == 200:
+            return Attempt(kind="200 json", acknowledged=True, message_id=body["message_id"],
+                           conversation_id=body["conversation_id"], text=body["response"], elapsed=elapsed)
+        detail = str(body.get("detail", ""))[:200] if isinstance(body, dict) else ""
+        if response.status == 409 and "still being answered" in detail:
+            return Attempt(kind="409-in-progress", retryable=True, retry_after=response.headers.get("retry-after"),
+                           elapsed=elapsed, detail=detail)
+        return Attempt(kind=str(response.status), retryable=response.status in (429, 502, 503, 504),
+                       definite_failure=True, detail=detail, elapsed=elapsed)
+
+
+@dataclass
+class Turn:
+    token: str
+    user: int
+    flow: tuple
+    index: int
+    stream: bool
+    fault: str | None
+    key: str | None
+    conversation_id: str | None
+    cut_after_deltas: int | None = None
+    cut_after_seconds: float | None = None
+    attempts: list = field(default_factory=list)
+
+    def acknowledged(self) -> list:
+        return [a for a in self.attempts if a.acknowledged]
+
+    def definitely_failed(self) -> bool:
+        # A 409 "in progress" says nothing about whether the first attempt was stored.
+        return all(a.definite_failure for a in self.attempts if a.kind != "409-in-progress") and any(
+            a.definite_failure for a in self.attempts)
+
+
+def percentile(values, p):
+    values = sorted(values)
+    return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))] if values else 0.0
+
+
+class Ledger:
+    def __init__(self):
+        self.turns: list[Turn] = []
+        self.conversations: set[str] = set()  # created by POST /conversations/
+        self.outcomes = Counter()
+
+    def count(self, kind: str) -> None:
+        self.outcomes[kind] += 1
+
+    def report(self, stored: dict, requests: int, load_time: float, faults: dict, label: str = "") -> int:
+        problems = defaultdict(list)
+        where = defaultdict(list)  # token -> [(conversation, position)]
+        for conversation, messages in stored.items():
+            for position, message in enumerate(messages):
+                if message["role"] == "user" and (match := TOKEN.search(message["content"])):
+                    where[match.group(1)].append((conversation, position))
+        known = {turn.token for turn in self.turns}
+        by_flow = defaultdict(list)
+        stats = Counter()
+        for turn in self.turns:
+            self.check_turn(turn, stored, where.get(turn.token, []), problems, stats)
+            if turn.acknowledged() and where.get(turn.token):
+                by_flow[turn.flow].append((turn.index, where[turn.token][0]))
+        for flow, places in by_flow.items():
+            places.sort()
+            for (_, (c1, p1)), (i2, (c2, p2)) in zip(places, places[1:]):
+                if c1 != c2 or p2 <= p1:
+                    problems["out of order"].append(f"flow {flow} turn {i2}")
+        self.check_unexplained(stored, known, problems)
+        return self.print(problems, stats, requests, load_time, faults, label)
+
+    def check_turn(self, turn, stored, places, problems, stats):
+        acks = turn.acknowledged()
+        if len(places) > 1:
+            problems["duplicated"] += [f"{turn.token}: user message stored {len(places)} times"] * (len(places) - 1)
+        if any(a.stream_mismatch for a in acks):
+            problems["stream text mismatch"].append(f"{turn.token}: deltas do not add up to `done`'s response")
+        if acks:
+            stats["acknowledged"] += 1
+            if len({a.message_id for a in acks}) > 1:
+                problems["duplicated"].append(f"{turn.token}: two different replies acknowledged")
+            if not places:
+                problems["lost"].append(f"{turn.token}: acknowledged ({acks[0].kind}) but its user message is not stored")
+                return
+            conversation, position = places[0]
+            messages = stored[conversation]
+            reply = messages[position + 1] if position + 1 < len(messages) else None
+            ack = acks[0]
+            if reply is None or reply["role"] != "assistant" or reply["id"] != ack.message_id or reply["content"] != ack.text \
+                    or conversation != ack.conversation_id:
+                problems["lost"].append(
+                    f"{turn.token}: acknowledged {ack.kind} message_id={ack.message_id} text={ack.text!r} in "
+                    f"{ack.conversation_id}; stored after its user message: "
+                    f"{(reply or {}).get('role')} id={(reply or {}).get('id')} text={(reply or {}).get('content')!r} "
+                    f"(attempts: {[a.kind for a in turn.attempts]})")
+        elif turn.definitely_failed():
+            stats["failed"] += 1
+            if places:
+                problems["stored after a failure"].append(
+                    f"{turn.token}: attempts {[(a.kind, a.detail[:60]) for a in turn.attempts]} yet stored")
+        else:
+            stats["unknown outcome (hung up / broken)"] += 1
+            stats["unknown outcome, stored"] += bool(places)
+            stats["unknown outcome, gave up on 409 still being answered"] += turn.attempts[-1].kind == "409-in-progress"
+
+    def check_unexplained(self, stored, known, problems):
+        seen_ids = Counter()
+        for conversation, messages in stored.items():
+            if not messages and conversation not in self.conversations:
+                problems["unexpected"].append(f"empty conversation {conversation} nobody created")
+            for position, message in enumerate(messages):
+                seen_ids[message["id"]] += 1
+                if message["role"] == "user":
+                    match = TOKEN.search(message["content"])
+                    if not match or match.group(1) not in known:
+                        problems["unexpected"].append(f"{conversation}#{position}: user message of no turn")
+                elif position == 0 or messages[position - 1]["role"] != "user":
+                    problems["unexpected"].append(f"{conversation}#{position}: reply without its user message")
+        problems["duplicated"] += [f"message id {i} listed {n} times" for i, n in seen_ids.items() if n > 1]
+
+    def print(self, problems, stats, requests, load_time, faults, label) -> int:
+        attempts = [a for t in self.turns for a in t.attempts]
+        latencies = [a.elapsed for a in attempts if a.elapsed]
+        acked = [a.elapsed for a in attempts if a.acknowledged]
+        server_errors = self.outcomes["500"]
+        hangs = sum(n for k, n in self.outcomes.items() if "hang" in k)
+        unfinished = self.outcomes["200 stream ended without done/error"]
+        print(f"\n== load + faults{': ' + label if label else ''} ==")
+        print(f"requests: {requests} in all; chat turns {len(self.turns)}, chat attempts {len(attempts)} "
+              f"in {load_time:.1f} s ({len(attempts) / max(load_time, 0.001):.0f} attempts/s)")
+        print("outcomes by kind: " + ", ".join(f"{k}: {n}" for k, n in sorted(self.outcomes.items())))
+        print(f"chat latency, all attempts: p50 {percentile(latencies, 50) * 1000:.0f} ms, "
+              f"p99 {percentile(latencies, 99) * 1000:.0f} ms; acknowledged: p50 {percentile(acked, 50) * 1000:.0f} ms, "
+              f"p99 {percentile(acked, 99) * 1000:.0f} ms")
+        print(f"faults injected by the provider: {faults.get('faults', {})}, refusal windows: "
+              f"{faults.get('refuse_windows', 0)}, provider calls: {faults.get('requests', '?')}")
+        print("turns: " + ", ".join(f"{k}: {n}" for k, n in stats.items()))
+        for kind in ["lost", "duplicated", "stored after a failure", "unexpected", "out of order", "stream text mismatch"]:
+            for example in problems[kind][:5]:
+                print(f"  {kind}: {example}")
+        print(f"lost = {len(problems['lost'])}, duplicated = {len(problems['duplicated'])}, "
+              f"stored after a failure = {len(problems['stored after a failure'])}, "
+              f"unexpected = {len(problems['unexpected'])}, out of order = {len(problems['out of order'])}, "
+              f"stream mismatches = {len(problems['stream text mismatch'])}, 500s = {server_errors}, hangs = {hangs}, "
+              f"streams without done/error = {unfinished}")
+        bad = sum(len(v) for v in problems.values()) + server_errors + hangs + unfinished
+        return 1 if bad else 0
