@@ -15,6 +15,7 @@ enum Entrypoint {
             FileHandle.standardError.write(Data("parley: configuration error: \(error)\n".utf8))
             exit(78)  // EX_CONFIG
         }
+        raiseOpenFileLimit()
         let env = try Environment.detect()
         LoggingSystem.bootstrap { label in settings.logFormat.handler(label: label, level: settings.logLevel) }
 
@@ -43,4 +44,14 @@ enum Entrypoint {
         }
         try await app.asyncShutdown()
     }
+}
+
+/// Every streamed chat holds two sockets (its client's and the provider's); the common soft limit
+/// of 1 024 open files would cap Parley at about 500 streams, so it is raised to the hard limit.
+private func raiseOpenFileLimit() {
+    var limit = rlimit()
+    let files = __rlimit_resource_t(RLIMIT_NOFILE.rawValue)
+    guard getrlimit(files, &limit) == 0, limit.rlim_cur < limit.rlim_max else { return }
+    limit.rlim_cur = limit.rlim_max
+    _ = setrlimit(files, &limit)
 }
