@@ -2,27 +2,26 @@ import Vapor
 
 /// Turns every error into the contract's bodies: `{"detail": "…"}`, FastAPI's 422 lists, 405 for a
 /// known path under another method, and a bare 500 whose cause goes only to the log.
-struct APIErrorMiddleware: AsyncMiddleware {
+struct APIErrorMiddleware: Middleware {
     let routes: RouteTable
 
-    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        do {
-            return try await next.respond(to: request)
-        } catch is CancellationError {
-            // The client left and its request's task was cancelled: nobody reads this answer.
-            request.logger.debug("\(request.method) \(LogText.escaped(request.url.path)): cancelled, the client left")
-            return Self.json(status: .serviceUnavailable, DetailBody(detail: "Cancelled"))
-        } catch {
-            if case let unavailable as Abort = error.forClient, !(error is any AbortError) {
-                request.logger.warning("\(unavailable.status.code) \(request.method) \(LogText.escaped(request.url.path)): \(String(reflecting: error))")
-                return Self.json(status: unavailable.status, DetailBody(detail: unavailable.reason), headers: unavailable.headers)
-            }
-            return response(for: error, to: request)
+    // Future-based, as `RequestIDMiddleware` says why.
+    func respond(to request: Request, chainingTo next: any Responder) -> EventLoopFuture<Response> {
+        next.respond(to: request).flatMapErrorThrowing { error in
+            self.response(for: error, to: request)
         }
     }
 
     private func response(for error: any Error, to request: Request) -> Response {
+        if case let unavailable as Abort = error.forClient, !(error is any AbortError) {
+            request.logger.warning("\(unavailable.status.code) \(request.method) \(LogText.escaped(request.url.path)): \(String(reflecting: error))")
+            return Self.json(status: unavailable.status, DetailBody(detail: unavailable.reason), headers: unavailable.headers)
+        }
         switch error {
+        case is CancellationError:
+            // The client left and its request's task was cancelled: nobody reads this answer.
+            request.logger.debug("\(request.method) \(LogText.escaped(request.url.path)): cancelled, the client left")
+            return Self.json(status: .serviceUnavailable, DetailBody(detail: "Cancelled"))
         case let failure as ValidationFailure:
             return Self.json(status: .unprocessableEntity, ValidationBody(detail: failure.issues))
         case let failure as DecodingError:

@@ -4,19 +4,22 @@ import Vapor
 /// path as received (still percent-encoded), status, time taken and client address. Replaces
 /// Vapor's `RouteLoggingMiddleware`, which percent-decodes the path, so `/%0aFAKE` wrote a
 /// line of the client's choosing into the log.
-struct RequestLogMiddleware: AsyncMiddleware {
+struct RequestLogMiddleware: Middleware {
     let level: Logger.Level
 
-    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+    func respond(to request: Request, chainingTo next: any Responder) -> EventLoopFuture<Response> {
+        // Nothing to measure or write when the level is off (the common case: it logs at debug).
+        guard request.logger.logLevel <= level else { return next.respond(to: request) }
         let started = ContinuousClock.now
-        let response = try await next.respond(to: request)
-        let milliseconds = (ContinuousClock.now - started) / .milliseconds(1)
-        request.logger.log(level: level, """
-            \(LogText.escaped(request.method.rawValue)) \(LogText.escaped(request.url.path)) \
-            \(response.status.code) \(milliseconds.formatted(.number.precision(.fractionLength(1))))ms \
-            client=\(request.clientAddress ?? "-")
-            """)
-        return response
+        return next.respond(to: request).map { response in
+            let milliseconds = (ContinuousClock.now - started) / .milliseconds(1)
+            request.logger.log(level: level, """
+                \(LogText.escaped(request.method.rawValue)) \(LogText.escaped(request.url.path)) \
+                \(response.status.code) \(milliseconds.formatted(.number.precision(.fractionLength(1))))ms \
+                client=\(request.clientAddress ?? "-")
+                """)
+            return response
+        }
     }
 }
 

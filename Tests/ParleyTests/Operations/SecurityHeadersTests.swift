@@ -20,16 +20,17 @@ import Vapor
     }
 
     /// Answers the way the chat page does: HTML under a policy of its own.
-    private struct PageWithItsOwnPolicy: AsyncResponder {
-        func respond(to request: Request) async throws -> Response {
-            Response(status: .ok, headers: ["Content-Security-Policy": "default-src 'self'"], body: "<p>hi</p>")
+    private struct PageWithItsOwnPolicy: Responder {
+        func respond(to request: Request) -> EventLoopFuture<Response> {
+            request.eventLoop.makeSucceededFuture(
+                Response(status: .ok, headers: ["Content-Security-Policy": "default-src 'self'"], body: "<p>hi</p>"))
         }
     }
 
     @Test func aResponsesOwnPolicyIsKept() async throws {
         let app = try await Application.make(.testing)
         let request = Request(application: app, on: app.eventLoopGroup.next())
-        let response = try await SecurityHeadersMiddleware().respond(to: request, chainingTo: PageWithItsOwnPolicy())
+        let response = try await SecurityHeadersMiddleware().respond(to: request, chainingTo: PageWithItsOwnPolicy()).get()
         try await app.asyncShutdown()
         #expect(response.headers["Content-Security-Policy"] == ["default-src 'self'"])
         #expect(response.headers.first(name: "X-Content-Type-Options") == "nosniff")
