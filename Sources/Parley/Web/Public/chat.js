@@ -124,9 +124,15 @@ async function send(text, key = newKey(), userView = null) {
   } catch (error) {
     if (error.name === "AbortError") {
       // Stopped: the server stores the message and what was said so far; so does the view.
+      // Stopped by opening another conversation: only the list needs to hear of it.
+      // The server stores a cut turn once it notices the client left (at its next write): the
+      // list is asked again a moment later.
+      const cut = startedIn;
+      if (cut) setTimeout(() => hooks.finished(cut), 1000);
+      if (!reply.isConnected) return;
       paint();
       reply.append(h("div", { class: "message-meta" }, "Stopped"));
-      if (startedIn) adopt(startedIn);
+      if (cut) adopt(cut);
       return;
     }
     // Nothing was stored: offer to send the same message again (same key, so never twice).
