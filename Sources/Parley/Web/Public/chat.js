@@ -18,7 +18,8 @@ let opening = 0; // a load that a newer one replaced is dropped
 let failedTurns = []; // turns that failed and were not stored: gone at the next send
 let hooks = { adopted: () => {}, finished: () => {} };
 
-/** `adopted(id)`: a new chat now has its conversation; `finished(id)`: a turn was stored. */
+/** `adopted(id)`: a new chat now has its conversation; `finished(id)`: a turn was stored (it
+ * resolves to whether the conversation list now has it). */
 export function setUpChat(callbacks) {
   hooks = callbacks;
 }
@@ -125,10 +126,8 @@ async function send(text, key = newKey(), userView = null) {
     if (error.name === "AbortError") {
       // Stopped: the server stores the message and what was said so far; so does the view.
       // Stopped by opening another conversation: only the list needs to hear of it.
-      // The server stores a cut turn once it notices the client left (at its next write): the
-      // list is asked again a moment later.
       const cut = startedIn;
-      if (cut) setTimeout(() => hooks.finished(cut), 1000);
+      if (cut) listOnceStored(cut);
       if (!reply.isConnected) return;
       paint();
       reply.append(h("div", { class: "message-meta" }, "Stopped"));
@@ -154,6 +153,15 @@ async function send(text, key = newKey(), userView = null) {
       showStreaming(false);
     }
   }
+}
+
+/** The server stores a cut turn once it notices the client left (at its next write, then a
+ * database write): the list is asked again until it has the conversation, for a few seconds. */
+function listOnceStored(id, tries = 5) {
+  setTimeout(async () => {
+    const listed = await hooks.finished(id);
+    if (!listed && tries > 1) listOnceStored(id, tries - 1);
+  }, 1000);
 }
 
 function adopt(id) {
