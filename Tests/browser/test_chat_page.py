@@ -132,6 +132,19 @@ def test_stop_keeps_what_arrived_and_the_history_keeps_it_too(page):
     assert conversation_titles(page) == ["Tell me a slow story"]
 
 
+def test_leaving_a_reply_mid_stream_stays_where_you_went(page):
+    sign_up(page, new_email("fin"))
+    send(page, "Tell me a slow story")
+    wait(page).until(lambda d: len(reply_text(d).split()) >= 2)
+    find(page, "#new-chat").click()
+    # The cut reply is stored and listed, but the page stays on the new chat it was asked for.
+    wait(page).until(lambda d: conversation_titles(d) == ["Tell me a slow story"])
+    assert text_of(page, "#chat-title") == "New chat"
+    assert not re.search(r"#/c/", page.current_url)
+    assert all_of(page, ".message") == []
+    assert find(page, "#send-button").text == "Send"
+
+
 def test_a_failed_reply_shows_the_error_and_retry_sends_it_once(page):
     sign_up(page, new_email("gus"))
     send(page, "please fail once")

@@ -18,7 +18,8 @@ let opening = 0; // a load that a newer one replaced is dropped
 let failedTurns = []; // turns that failed and were not stored: gone at the next send
 let hooks = { adopted: () => {}, finished: () => {} };
 
-/** `adopted(id)`: a new chat now has its conversation; `finished(id)`: a turn was stored. */
+/** `adopted(id)`: a new chat now has its conversation; `finished(id)`: a turn was stored (it
+ * resolves to whether the conversation list now has it). */
 export function setUpChat(callbacks) {
   hooks = callbacks;
 }
@@ -124,9 +125,13 @@ async function send(text, key = newKey(), userView = null) {
   } catch (error) {
     if (error.name === "AbortError") {
       // Stopped: the server stores the message and what was said so far; so does the view.
+      // Stopped by opening another conversation: only the list needs to hear of it.
+      const cut = startedIn;
+      if (cut) listOnceStored(cut);
+      if (!reply.isConnected) return;
       paint();
       reply.append(h("div", { class: "message-meta" }, "Stopped"));
-      if (startedIn) adopt(startedIn);
+      if (cut) adopt(cut);
       return;
     }
     // Nothing was stored: offer to send the same message again (same key, so never twice).
@@ -148,6 +153,15 @@ async function send(text, key = newKey(), userView = null) {
       showStreaming(false);
     }
   }
+}
+
+/** The server stores a cut turn once it notices the client left (at its next write, then a
+ * database write): the list is asked again until it has the conversation, for a few seconds. */
+function listOnceStored(id, tries = 5) {
+  setTimeout(async () => {
+    const listed = await hooks.finished(id);
+    if (!listed && tries > 1) listOnceStored(id, tries - 1);
+  }, 1000);
 }
 
 function adopt(id) {

@@ -57,6 +57,7 @@ setUpChat({
   async finished(id) {
     await refreshConversations().catch(() => {});
     if (routeID() === id && titleOf(id)) setTitle(titleOf(id));
+    return titleOf(id) !== undefined;
   },
 });
 
