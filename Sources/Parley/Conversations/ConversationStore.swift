@@ -31,9 +31,7 @@ enum ConversationStore {
     }
 
     static func count(ownerID: UUID, on db: any SQLDatabase) async throws -> Int {
-        try await db.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n").from(table)
-            .where(Column.userID, .equal, ownerID)
-            .first(decodingColumn: "n", as: Int.self) ?? 0
+        try await db.count(in: table, where: Column.userID, is: ownerID)
     }
 
     static func find(_ id: UUID, ownerID: UUID, on db: any SQLDatabase) async throws -> ConversationRow? {

@@ -76,9 +76,7 @@ enum MessageStore {
     }
 
     static func count(of conversationID: UUID, on db: any SQLDatabase) async throws -> Int {
-        try await db.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n").from(table)
-            .where(Column.conversationID, .equal, conversationID)
-            .first(decodingColumn: "n", as: Int.self) ?? 0
+        try await db.count(in: table, where: Column.conversationID, is: conversationID)
     }
 
     /// A message as the model's context needs it.

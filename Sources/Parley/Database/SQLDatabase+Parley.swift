@@ -12,6 +12,15 @@ extension Database {
     }
 }
 
+extension SQLDatabase {
+    /// `SELECT COUNT(*)` of a table, or of its rows whose `column` holds `id`.
+    func count(in table: String, where column: String? = nil, is id: UUID? = nil) async throws -> Int {
+        var query = select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n").from(table)
+        if let column, let id { query = query.where(column, .equal, id) }
+        return try await query.first(decodingColumn: "n", as: Int.self) ?? 0
+    }
+}
+
 extension Request {
     var sql: any SQLDatabase { db.sql }
 }

@@ -45,8 +45,7 @@ enum UserStore {
     }
 
     static func count(on db: any SQLDatabase) async throws -> Int {
-        try await db.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n").from(table)
-            .first(decodingColumn: "n", as: Int.self) ?? 0
+        try await db.count(in: table)
     }
 
     /// Throws a constraint failure when the email is taken.

@@ -7,8 +7,7 @@ extension TestServer {
     var sql: any SQLDatabase { db.sql }
 
     func count(_ table: String) async throws -> Int {
-        try await sql.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n").from(table)
-            .first(decodingColumn: "n", as: Int.self) ?? 0
+        try await sql.count(in: table)
     }
 
     func user(email: String) async throws -> UserRow? {
