@@ -91,3 +91,16 @@ def open_conversation_menu(driver, title: str):
 
 def conversation_titles(driver) -> list[str]:
     return driver.execute_script("return [...document.querySelectorAll('#conversation-list a')].map(a => a.innerText)")
+
+
+def record_reply_texts(driver) -> None:
+    """From now on, every distinct text the last reply shows is kept in window.replyTexts: the page
+    records its own changes, so no state between two polls is missed however busy the machine is."""
+    driver.execute_script("""
+        window.replyTexts = [];
+        const read = () => document.querySelector('.message.assistant:last-child .reply-body')?.innerText ?? '';
+        new MutationObserver(() => {
+            const text = read();
+            if (text && text !== window.replyTexts.at(-1)) window.replyTexts.push(text);
+        }).observe(document.body, {childList: true, subtree: true, characterData: true});
+    """)

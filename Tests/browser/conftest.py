@@ -95,20 +95,61 @@ def closed_parley(fake_provider):
         yield base
 
 
-@pytest.fixture(scope="session")
-def browser():
+def chromium_options() -> webdriver.ChromeOptions:
     options = webdriver.ChromeOptions()
     options.binary_location = os.environ.get("CHROMIUM", "/usr/bin/chromium")
     for argument in ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
                      "--window-size=1280,860", "--no-first-run", "--disable-extensions"]:
         options.add_argument(argument)
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(options=options, service=Service(os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver")))
+    return options
+
+
+def start_chromium() -> webdriver.Chrome:
+    return webdriver.Chrome(options=chromium_options(),
+                            service=Service(os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver")))
+
+
+# What the tests need from headless Chromium beyond WebDriver itself. Each is checked once, so a
+# Chromium that lacks one fails with its name and version instead of a puzzling test failure.
+REQUIRED_FEATURES = {
+    "CDP Emulation.setDeviceMetricsOverride (phone width)":
+        lambda d: d.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                                    {"width": 390, "height": 844, "deviceScaleFactor": 1, "mobile": True}),
+    "CDP Emulation.clearDeviceMetricsOverride": lambda d: d.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {}),
+    "CDP Emulation.setEmulatedMedia (dark scheme)":
+        lambda d: d.execute_cdp_cmd("Emulation.setEmulatedMedia",
+                                    {"features": [{"name": "prefers-color-scheme", "value": "dark"}]}),
+    "the browser console log (goog:loggingPrefs)": lambda d: d.get_log("browser"),
+    "MutationObserver": lambda d: d.execute_script("if (!window.MutationObserver) throw new Error('missing')"),
+}
+
+
+def check_features(driver) -> None:
+    version = driver.capabilities.get("browserVersion", "of unknown version")
+    missing = []
+    for name, probe in REQUIRED_FEATURES.items():
+        try:
+            probe(driver)
+        except Exception as error:  # noqa: BLE001 (any failure means the feature is not there)
+            missing.append(f"{name}: {str(error).splitlines()[0] if str(error) else type(error).__name__}")
+    if missing:
+        pytest.fail(f"Chromium {version} lacks what the browser tests need:\n  " + "\n  ".join(missing), pytrace=False)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    driver = start_chromium()
     driver.set_script_timeout(20)
     try:
+        check_features(driver)
         yield driver
     finally:
         driver.quit()
+
+
+def pytest_report_header(config):
+    return f"browser: {os.environ.get('CHROMIUM', '/usr/bin/chromium')}"
 
 
 @pytest.fixture
