@@ -9,9 +9,16 @@ struct ParleyServices: Sendable {
     let auth: AuthService
     let users: UserService
     let chat: ChatService
+    /// The replies this process generates; every chat route attaches to them.
+    let replies: ReplyRuns
+    /// Where background work writes (one transaction at a time on SQLite).
+    let writer: DatabaseWriter
     let chatLimiter: RateLimiter
     /// Sign-ups per client address: each costs a password hash.
     let signupLimiter: RateLimiter
+
+    /// How often a quiet stream gets a `: keep-alive` comment.
+    var keepAlive: Duration { .seconds(settings.sseKeepAliveSeconds) }
 }
 
 extension Application {

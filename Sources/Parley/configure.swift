@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Fluent
+import FluentPostgresDriver
 import Prometheus
 import Vapor
 
@@ -30,17 +31,27 @@ public func configure(
         cost: settings.passwordHashCost, threads: settings.passwordHashThreads, queueLimit: settings.passwordHashQueue)
     app.lifecycle.use(PasswordHasherShutdown(hasher: hasher))
     let tokens = await TokenIssuer(secret: settings.secretKey!, lifetime: settings.accessTokenLifetime)
+    let chat = ChatService(
+        provider: provider ?? settings.makeProvider(client: ProviderHTTPClient.make(for: app, settings: settings)),
+        systemPrompt: settings.llmSystemPrompt, contextTokens: settings.llmContextTokens,
+        defaultModel: settings.defaultModel, metrics: ChatMetrics(registry: metrics))
+    let writer = DatabaseWriter(database: { [unowned app] in app.db }, queue: settings.database.isSQLite ? WriteQueue() : nil)
+    // Each process names itself in the replies it generates, so their leases are its own.
+    var listen: PostgresConnection.Configuration?
+    if case let .postgres(url) = settings.database { listen = try? SQLPostgresConfiguration(url: url).coreConfiguration }
+    var replyStore = ReplyStore(writer: writer, owner: UUID().lowercasedString)
+    replyStore.notifies = listen != nil
+    let replies = ReplyRuns(chat: chat, store: replyStore, listen: listen, logger: app.logger)
+    app.lifecycle.use(ReplyRunsLifecycle(replies: replies))
     app.parley = ParleyServices(
         settings: settings,
         tokens: tokens,
         hasher: hasher,
         auth: AuthService(hasher: hasher, tokens: tokens, limiter: RateLimiter(limit: settings.loginRateLimit, window: 15 * 60)),
         users: UserService(hasher: hasher, passwordCheckLimiter: RateLimiter(limit: settings.loginRateLimit, window: 15 * 60)),
-        chat: ChatService(
-            provider: provider ?? settings.makeProvider(client: ProviderHTTPClient.make(for: app, settings: settings)),
-            systemPrompt: settings.llmSystemPrompt, contextTokens: settings.llmContextTokens,
-            defaultModel: settings.defaultModel, metrics: ChatMetrics(registry: metrics),
-            writeQueue: settings.database.isSQLite ? WriteQueue() : nil),
+        chat: chat,
+        replies: replies,
+        writer: writer,
         chatLimiter: RateLimiter(limit: settings.chatRateLimit, window: 60),
         signupLimiter: RateLimiter(limit: settings.signupRateLimit, window: 60 * 60)
     )
@@ -80,6 +91,26 @@ public func prepareDatabase(_ app: Application) async throws {
         try await app.parley.users.ensureSuperuser(
             email: superuser.email, password: superuser.password, on: app.db.sql, logger: app.logger)
     }
+}
+
+/// Starts the replies' background work once the app has booted; on shutdown, drains what is
+/// still running (`drainReplies` normally did that already, before the server stopped).
+private struct ReplyRunsLifecycle: LifecycleHandler {
+    let replies: ReplyRuns
+
+    func didBootAsync(_ application: Application) async throws {
+        replies.startBackground()
+    }
+
+    func shutdownAsync(_ application: Application) async {
+        await replies.drain(grace: .zero)
+    }
+}
+
+/// On SIGTERM, before the HTTP server stops: running replies finish, up to
+/// `SHUTDOWN_GRACE_SECONDS`, while their clients stay attached; the rest are saved as interrupted.
+public func drainReplies(_ app: Application) async {
+    await app.parley.replies.drain(grace: .milliseconds(Int64(app.parley.settings.shutdownGraceSeconds * 1000)))
 }
 
 private struct PasswordHasherShutdown: LifecycleHandler {

@@ -30,8 +30,10 @@ enum Entrypoint {
                 try await prepareDatabase(app)
             }
             try await app.execute()
-            // Drain in-flight requests (streamed replies included) before anything they use, like
+            // SIGTERM: running replies finish (or are saved as interrupted) while the server still
+            // serves their clients, then in-flight requests drain, before anything they use, like
             // the provider's HTTP client, is shut down with the app.
+            if command == "serve" { await drainReplies(app) }
             await app.server.shutdown()
         } catch {
             if !(error is SettingsError) && !String(describing: type(of: error)).contains("ExitCode") {

@@ -1,9 +1,13 @@
 import Vapor
 
+/// The chat routes: a turn (`POST /api/chat`), attaching to a reply (`GET …/stream`) and stopping
+/// it (`POST …/stop`). Requests only accept turns and attach to replies; `ReplyRuns` owns them.
 struct ChatController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         let signedIn = routes.grouped(UserAuthenticator())
         signedIn.post("api", "chat", use: chat)
+        signedIn.get("api", "chat", ":message_id", "stream", use: stream)
+        signedIn.post("api", "chat", ":message_id", "stop", use: stop)
         signedIn.get("api", "v1", "models", use: models)
     }
 
@@ -28,23 +32,82 @@ struct ChatController: RouteCollection {
         let body = try request.decodeJSON(ChatRequest.self)
         let input = try body.validated()
         let idempotency = try IdempotencyStore.entry(key: request.headers.first(name: "Idempotency-Key"), request: body)
-        let keepAlive = Duration.seconds(parley.settings.sseKeepAliveSeconds)
+        guard !parley.replies.isDraining else { throw Abort.shuttingDown }
 
-        switch try await parley.chat.begin(input, userID: userID, idempotency: idempotency, on: request.db) {
+        let replyID: UUID
+        switch try await parley.startTurn(input, userID: userID, idempotency: idempotency, logger: request.logger, on: request.db) {
         case let .replay(stored):
             guard input.stream else { return try await stored.encodeResponse(for: request) }
-            return StreamedReply.response(keepAlive: keepAlive) { await ChatTurn.replay(stored, to: $0) }
-        case let .turn(turn):
+            return StreamedReply.response(Self.replay(stored), keepAlive: parley.keepAlive)
+        case let .started(turn):
             if turn.droppedHistory > 0 {
                 request.logger.debug("chat: \(turn.droppedHistory) older messages left out to fit the context budget")
             }
-            let engine = ChatTurn(chat: parley.chat, turn: turn, idempotency: idempotency, db: request.db, logger: request.logger)
-            guard input.stream else {
-                let collected = CollectedReply()
-                await engine.run(to: collected)
-                return try await collected.reply().encodeResponse(for: request)
-            }
-            return StreamedReply.response(keepAlive: keepAlive) { await engine.run(to: $0) }
+            replyID = turn.replyID
+        case let .attach(id):
+            replyID = id
         }
+        let events = parley.replies.events(of: replyID, after: 0)
+        guard input.stream else { return try await CollectedReply.answer(events).encodeResponse(for: request) }
+        return StreamedReply.response(events, keepAlive: parley.keepAlive)
+    }
+
+    /// `GET /api/chat/{message_id}/stream`: the reply's events after `Last-Event-ID` (or `?after=`).
+    @Sendable
+    func stream(request: Request) async throws -> Response {
+        let parley = request.application.parley
+        let id = try request.uuidParameter("message_id")
+        let after = try request.lastEventID()
+        guard let found = try await MessageStore.find(id, ownerID: request.requireUser().id, on: request.sql),
+              found.message.role == .assistant
+        else { throw Abort.resourceNotFound }
+        return StreamedReply.response(parley.replies.events(of: id, after: after), keepAlive: parley.keepAlive)
+    }
+
+    /// `POST /api/chat/{message_id}/stop`: the message once it has ended (stopped, or its own end).
+    @Sendable
+    func stop(request: Request) async throws -> MessagePublic {
+        let parley = request.application.parley
+        let id = try request.uuidParameter("message_id")
+        let ownerID = try request.requireUser().id
+        guard let found = try await MessageStore.find(id, ownerID: ownerID, on: request.sql), found.message.role == .assistant else {
+            throw Abort.resourceNotFound
+        }
+        guard found.message.status == .streaming else { return MessagePublic(found.message) }
+        if let run = parley.replies.run(id) {
+            run.stop()
+            await run.waitUntilOver()
+        } else {
+            // Another replica generates it: it notices the request with its next lease renewal.
+            try await parley.replies.store.requestStop(id)
+            for await _ in parley.replies.events(of: id, after: Int.max - 1) {}
+        }
+        guard let ended = try await MessageStore.find(id, ownerID: ownerID, on: request.sql) else { throw Abort.resourceNotFound }
+        return MessagePublic(ended.message)
+    }
+
+    /// A turn answered before replies had ids under their keys.
+    private static func replay(_ stored: ChatResponse) -> AsyncStream<NumberedEvent> {
+        AsyncStream { continuation in
+            if let conversationID = UUID(uuidString: stored.conversationID), let messageID = UUID(uuidString: stored.messageID) {
+                continuation.yield(NumberedEvent(id: 1, event: .start(conversationID: conversationID, messageID: messageID)))
+                continuation.yield(NumberedEvent(id: 2, event: .delta(Substring(stored.response))))
+                continuation.yield(NumberedEvent(id: 3, event: .finished(.complete, stored)))
+            }
+            continuation.finish()
+        }
+    }
+}
+
+extension Request {
+    /// Where a client resumes: `Last-Event-ID` (what browsers send on reconnecting), else `?after=`.
+    func lastEventID() throws -> Int {
+        if let header = headers.first(name: "Last-Event-ID") {
+            guard let id = Int(header.trimmingCharacters(in: .whitespaces)), id >= 0 else {
+                throw ValidationFailure(loc: ["header", "last-event-id"], msg: "Input should be a non-negative integer", type: "int_parsing")
+            }
+            return id
+        }
+        return try integerQuery("after", default: 0, range: 0...Int(Int32.max))
     }
 }

@@ -23,15 +23,50 @@ struct ChatRequest: Codable, Sendable {
     var model: String?
     var options: Options?
     var stream: Bool?
+    /// Absent: the turn follows the current branch; null: it starts a new root; an id: it
+    /// follows that message (edit, regenerate).
+    var parentID: String??
 
     enum CodingKeys: String, CodingKey {
-        case conversationID = "conversation_id", messages, model, options, stream
+        case conversationID = "conversation_id", messages, model, options, stream, parentID = "parent_id"
     }
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        conversationID = try container.decodeIfPresent(String.self, forKey: .conversationID)
+        messages = try container.decode([InputMessage].self, forKey: .messages)
+        model = try container.decodeIfPresent(String.self, forKey: .model)
+        options = try container.decodeIfPresent(Options.self, forKey: .options)
+        stream = try container.decodeIfPresent(Bool.self, forKey: .stream)
+        if container.contains(.parentID) {
+            parentID = .some(try container.decodeIfPresent(String.self, forKey: .parentID))
+        }
+    }
+
+    /// The canonical form an `Idempotency-Key` compares (null and absent parents differ).
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encodeIfPresent(conversationID, forKey: .conversationID)
+        try container.encode(messages, forKey: .messages)
+        try container.encodeIfPresent(model, forKey: .model)
+        try container.encodeIfPresent(options, forKey: .options)
+        try container.encodeIfPresent(stream, forKey: .stream)
+        if let parentID { try container.encode(parentID, forKey: .parentID) }
+    }
+}
+
+/// Where a turn goes in the conversation's tree.
+enum TurnParent: Sendable, Equatable {
+    case currentBranch
+    case root
+    case message(UUID)
 }
 
 /// A chat request that passed every rule of API.md's Chat section.
 struct ValidChatRequest: Sendable {
     var conversationID: UUID?
+    var parent: TurnParent = .currentBranch
+    /// Empty only for a regenerate.
     var messages: [LLMMessage]
     var model: String?
     var temperature: Double?
@@ -52,8 +87,22 @@ extension ChatRequest {
                 issues.append(.init(loc: ["body", "conversation_id"], msg: "Input should be a valid UUID", type: "uuid_parsing"))
             }
         }
-        if messages.isEmpty {
-            issues.append(.init(loc: ["body", "messages"], msg: "List should have at least 1 item after validation, not 0", type: "too_short"))
+        var parent = TurnParent.currentBranch
+        switch parentID {
+        case .none: break
+        case .some(.none): parent = .root
+        case let .some(.some(raw)):
+            if let id = UUID(uuidString: raw) { parent = .message(id) } else {
+                issues.append(.init(loc: ["body", "parent_id"], msg: "Input should be a valid UUID", type: "uuid_parsing"))
+            }
+        }
+        if parent != .currentBranch && conversationID == nil {
+            issues.append(.init(loc: ["body", "parent_id"], msg: "parent_id needs the conversation_id it belongs to", type: "value_error"))
+        }
+        let regenerating: Bool
+        if case .message = parent { regenerating = messages.isEmpty } else { regenerating = false }
+        if messages.isEmpty && !regenerating {
+            issues.append(.init(loc: ["body", "messages"], msg: "List should have at least 1 item after validation, not 0 (an empty list only regenerates the reply to parent_id)", type: "too_short"))
         } else if messages.count > Self.maxMessages {
             issues.append(.init(loc: ["body", "messages"], msg: "List should have at most \(Self.maxMessages) items", type: "too_long"))
         }
@@ -85,7 +134,7 @@ extension ChatRequest {
         }
         guard issues.isEmpty else { throw ValidationFailure(issues) }
         return ValidChatRequest(
-            conversationID: conversation,
+            conversationID: conversation, parent: parent,
             messages: messages.map { LLMMessage(role: $0.role, content: $0.content) },
             model: model, temperature: options?.temperature, maxTokens: options?.maxTokens, stream: stream ?? false)
     }
@@ -100,42 +149,6 @@ struct ChatResponse: Content {
 
     enum CodingKeys: String, CodingKey {
         case response, messageID = "message_id", conversationID = "conversation_id", model, usage
-    }
-}
-
-/// The events of a streamed reply, exactly as API.md lists them.
-enum ChatStreamEvent: Encodable {
-    case start(conversationID: String, messageID: String)
-    case delta(String)
-    case done(ChatResponse)
-    case error(String)
-
-    private enum Keys: String, CodingKey {
-        case type, content, detail, response, usage, model
-        case messageID = "message_id", conversationID = "conversation_id"
-    }
-
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: Keys.self)
-        switch self {
-        case let .start(conversationID, messageID):
-            try container.encode("start", forKey: .type)
-            try container.encode(conversationID, forKey: .conversationID)
-            try container.encode(messageID, forKey: .messageID)
-        case let .delta(text):
-            try container.encode("delta", forKey: .type)
-            try container.encode(text, forKey: .content)
-        case let .done(reply):
-            try container.encode("done", forKey: .type)
-            try container.encode(reply.messageID, forKey: .messageID)
-            try container.encode(reply.conversationID, forKey: .conversationID)
-            try container.encode(reply.response, forKey: .response)
-            try container.encode(reply.usage, forKey: .usage)
-            try container.encode(reply.model, forKey: .model)
-        case let .error(detail):
-            try container.encode("error", forKey: .type)
-            try container.encode(detail, forKey: .detail)
-        }
     }
 }
 

@@ -4,72 +4,153 @@ import NIOConcurrencyHelpers
 import SQLKit
 import Vapor
 
-/// The chat rules of API.md, callable without HTTP: validation and ownership, the context the
-/// model sees, and storing a turn only once its reply is complete (or, when the client left
-/// mid-stream, with the partial reply marked incomplete).
+/// The chat rules of API.md, callable without HTTP: ownership and the place of a turn in the
+/// conversation's tree, the context the model sees, and accepting a turn (storing its messages
+/// and its empty reply in one transaction) before the provider is called.
 struct ChatService: Sendable {
     let provider: any LLMProvider
     let systemPrompt: String?
     let contextTokens: Int
     let defaultModel: String
     let metrics: ChatMetrics
-    /// Set on SQLite, where write transactions are better queued in the process (see `WriteQueue`).
-    let writeQueue: WriteQueue?
     static let defaultMaxTokens = 512
 
-    /// Everything needed to call the provider and then store the turn. Nothing is stored yet.
+    /// An accepted turn: what the provider is asked, and what removing the turn needs to undo.
     struct Turn: Sendable {
         let userID: UUID
         let conversationID: UUID
         let isNewConversation: Bool
+        /// The turn's new messages (none for a regenerate), then its reply.
+        let newMessageIDs: [UUID]
         let replyID: UUID
-        let newMessages: [LLMMessage]
-        /// The title to give the conversation, when it still has the default one.
+        /// The message the turn follows (nil: it starts a root).
+        let parentID: UUID?
+        /// The current branch's leaf before the turn.
+        let previousLeaf: UUID?
+        /// The title the turn gave the conversation, if it gave one.
         let title: String?
+        /// When the turn was accepted, and the conversation's `updated_at` before it.
+        let acceptedAt: Date
+        let previousUpdatedAt: Date?
         let request: LLMRequest
         let droppedHistory: Int
+        let idempotency: IdempotencyStore.Entry?
+
+        /// The answer the API returns for this turn's reply.
+        func response(text: String, completion: LLMCompletion?) -> ChatResponse {
+            let usage = completion?.usage ?? TokenUsage(
+                promptTokens: ContextWindow.estimateTokens(request.messages),
+                completionTokens: max(0, ContextWindow.estimateTokens(LLMMessage(role: "assistant", content: text)) - 4))
+            return ChatResponse(
+                response: text, messageID: replyID.lowercasedString, conversationID: conversationID.lowercasedString,
+                model: completion?.model ?? request.model, usage: usage)
+        }
     }
 
-    func prepare(_ input: ValidChatRequest, userID: UUID, on db: any SQLDatabase) async throws -> Turn {
+    /// The same `Idempotency-Key` was used by a turn that was accepted: attach to its reply.
+    struct KeyTaken: Error {}
+
+    /// Stores the turn's new messages and an empty `streaming` reply in one transaction, claims its
+    /// idempotency key in the same one, makes the turn the current branch, and reads the context
+    /// the model will see. Throws `KeyTaken` when a racing request with the same key won.
+    func accept(_ input: ValidChatRequest, userID: UUID, idempotency: IdempotencyStore.Entry?, owner: String,
+                writer: DatabaseWriter, on db: any Database) async throws -> Turn {
         // The reply's room comes out of the budget first; it may take at most half of it.
         let maxTokens = min(input.maxTokens ?? Self.defaultMaxTokens, max(contextTokens / 2, 1))
         let budget = contextTokens - maxTokens
-        var history: [LLMMessage] = []
-        var firstUserMessage = input.messages.first { $0.role == "user" }?.content
-        var needsTitle = true
-        if let id = input.conversationID {
-            let conversation = try await ConversationService().find(id, ownerID: userID, on: db)
-            needsTitle = conversation.title == ConversationRow.defaultTitle
-            let system = systemPrompt.map { [LLMMessage(role: "system", content: $0)] } ?? []
-            history = try await recentHistory(
-                of: id, tokens: budget - ContextWindow.estimateTokens(system + input.messages), on: db)
-            if needsTitle, let first = try await MessageStore.firstUserContent(of: id, on: db) {
-                firstUserMessage = first
+        let replyID = UUID()
+        let newIDs = input.messages.map { _ in UUID() }
+        return try await writer.transaction(on: db) { tx in
+            if let idempotency, try await !IdempotencyStore.claim(idempotency, userID: userID, messageID: replyID, on: tx) {
+                throw KeyTaken()
             }
+            let now = Date()
+            let conversationID = input.conversationID ?? UUID()
+            var parentID: UUID?
+            var previousLeaf: UUID?
+            var title: String?
+            var previousUpdatedAt: Date?
+            var position = 0
+            // Regenerate: the parent user message is the turn's "new" message for the context budget.
+            var regenerated: MessageStore.ContextMessage?
+            if input.conversationID == nil {
+                title = input.messages.first { $0.role == "user" }.flatMap { ConversationTitle.from($0.content) }
+                try await ConversationStore.insert(ConversationRow(
+                    id: conversationID, userID: userID, title: title ?? ConversationRow.defaultTitle,
+                    createdAt: now, updatedAt: now, currentMessageID: replyID), on: tx)
+            } else {
+                let firstUser = try await MessageStore.firstUserContent(of: conversationID, on: tx)
+                    ?? input.messages.first { $0.role == "user" }?.content
+                let candidate = firstUser.flatMap(ConversationTitle.from)
+                guard let before = try await ConversationStore.touch(
+                    conversationID, ownerID: userID, titleIfUntitled: candidate, current: replyID, at: now, on: tx)
+                else { throw Abort.resourceNotFound }
+                if before.title == ConversationRow.defaultTitle { title = candidate }
+                previousLeaf = before.currentMessageID
+                previousUpdatedAt = before.updatedAt
+                switch input.parent {
+                case .currentBranch:
+                    parentID = previousLeaf
+                case .root:
+                    parentID = nil
+                case let .message(id):
+                    guard let node = try await MessageStore.node(id, in: conversationID, on: tx) else { throw Abort.resourceNotFound }
+                    if input.messages.isEmpty {
+                        guard node.role == .user else {
+                            throw ValidationFailure(loc: ["body", "parent_id"], msg: "A reply can only be regenerated for a user message", type: "value_error")
+                        }
+                        regenerated = MessageStore.ContextMessage(position: node.position, role: .user, content: node.content)
+                    }
+                    parentID = id
+                }
+                position = try await MessageStore.nextPosition(of: conversationID, on: tx)
+                if parentID != previousLeaf {
+                    try await MessageStore.markBranch(of: conversationID, endingAt: parentID, on: tx)
+                }
+            }
+            var rows: [MessageRow] = []
+            var parent = parentID
+            for (index, message) in input.messages.enumerated() {
+                rows.append(MessageRow(
+                    id: newIDs[index], conversationID: conversationID, parentID: parent,
+                    role: MessageRole(rawValue: message.role) ?? .user, content: message.content,
+                    position: position + index, createdAt: now))
+                parent = newIDs[index]
+            }
+            rows.append(MessageRow(
+                id: replyID, conversationID: conversationID, parentID: parent, role: .assistant, content: "",
+                position: position + rows.count, createdAt: now, status: .streaming,
+                owner: owner, leaseExpiresAt: now.addingTimeInterval(ReplyStore.lease)))
+            try await MessageStore.insert(rows, on: tx)
+
+            let new = regenerated.map { [LLMMessage(role: "user", content: $0.content)] } ?? input.messages
+            let system = systemPrompt.map { [LLMMessage(role: "system", content: $0)] } ?? []
+            let history = input.conversationID == nil ? [] : try await recentHistory(
+                of: conversationID, before: regenerated?.position ?? position,
+                tokens: budget - ContextWindow.estimateTokens(system + new), on: tx)
+            let context = ContextWindow.assemble(systemPrompt: systemPrompt, history: history, new: new, budget: budget)
+            return Turn(
+                userID: userID, conversationID: conversationID, isNewConversation: input.conversationID == nil,
+                newMessageIDs: newIDs, replyID: replyID, parentID: parentID, previousLeaf: previousLeaf, title: title,
+                acceptedAt: now, previousUpdatedAt: previousUpdatedAt,
+                request: LLMRequest(messages: context.messages, model: input.model ?? defaultModel,
+                                    temperature: input.temperature, maxTokens: maxTokens),
+                droppedHistory: context.dropped, idempotency: idempotency)
         }
-        let context = ContextWindow.assemble(systemPrompt: systemPrompt, history: history, new: input.messages, budget: budget)
-        return Turn(
-            userID: userID,
-            conversationID: input.conversationID ?? UUID(),
-            isNewConversation: input.conversationID == nil,
-            replyID: UUID(),
-            newMessages: input.messages,
-            title: needsTitle ? firstUserMessage.flatMap(ConversationTitle.from) : nil,
-            request: LLMRequest(messages: context.messages, model: input.model ?? defaultModel,
-                                temperature: input.temperature, maxTokens: maxTokens),
-            droppedHistory: context.dropped)
     }
 
-    /// The newest stored messages whose estimated size adds up to `tokens`, oldest first: read
-    /// newest first in growing pages, so a long conversation costs what fits, not all it holds.
-    private func recentHistory(of id: UUID, tokens available: Int, on db: any SQLDatabase) async throws -> [LLMMessage] {
+    /// The current branch's newest messages before `position` whose estimated size adds up to
+    /// `tokens`, oldest first: read newest first in growing pages, so a long conversation costs
+    /// what fits, not all it holds. Empty messages (a reply stopped before its first word) are
+    /// left out: some providers refuse empty content.
+    private func recentHistory(of id: UUID, before position: Int, tokens available: Int, on db: any SQLDatabase) async throws -> [LLMMessage] {
         var newestFirst: [LLMMessage] = []
         var used = 0
-        var before: Int?
+        var before = position
         var pageSize = 64
         while used < available {
-            let page = try await MessageStore.newest(of: id, before: before, limit: pageSize, on: db)
-            for message in page {
+            let page = try await MessageStore.newestOnBranch(of: id, before: before, limit: pageSize, on: db)
+            for message in page where !message.content.isEmpty {
                 let history = LLMMessage(role: message.role.rawValue, content: message.content)
                 newestFirst.append(history)
                 used += ContextWindow.estimateTokens(history)
@@ -83,99 +164,16 @@ struct ChatService: Sendable {
 
     /// Has the provider answer `turn`, handing each piece of text to `onDelta` as it arrives, and
     /// records the provider's latency, time to first token and token counts.
-    func generate(_ turn: Turn, onDelta: @escaping @Sendable (String) async throws -> Void = { _ in }) async throws -> ChatResponse {
+    func generate(_ turn: Turn, onDelta: @escaping @Sendable (String) -> Void) async throws -> LLMCompletion {
         let clock = ContinuousClock()
         let started = clock.now
         let firstToken = NIOLockedValueBox<Duration?>(nil)
         let completion = try await provider.streamReply(to: turn.request) { piece in
             firstToken.withLockedValue { $0 = $0 ?? clock.now - started }
-            try await onDelta(piece)
+            onDelta(piece)
         }
-        let reply = response(for: turn, completion: completion)
-        metrics.record(providerTime: clock.now - started, firstToken: firstToken.withLockedValue { $0 }, usage: reply.usage)
-        return reply
-    }
-
-    /// The answer the API returns for a finished (or cut short) reply.
-    func response(for turn: Turn, completion: LLMCompletion) -> ChatResponse {
-        let usage = completion.usage ?? TokenUsage(
-            promptTokens: ContextWindow.estimateTokens(turn.request.messages),
-            completionTokens: ContextWindow.estimateTokens(LLMMessage(role: "assistant", content: completion.text)) - 4)
-        return ChatResponse(
-            response: completion.text, messageID: turn.replyID.lowercasedString,
-            conversationID: turn.conversationID.lowercasedString,
-            model: completion.model ?? turn.request.model, usage: usage)
-    }
-
-    /// Stores the new messages and the reply together, in one transaction, after the conversation's
-    /// existing messages; with `idempotency`, the response under that key too. Touching the
-    /// conversation row first makes concurrent turns on one conversation queue for the row lock
-    /// (no lock is held across the provider call, only across this short write).
-    func store(_ turn: Turn, reply: ChatResponse, complete: Bool, idempotency: IdempotencyStore.Entry?, on db: any Database) async throws {
-        if let writeQueue {
-            try await writeQueue.run { try await write(turn, reply: reply, complete: complete, idempotency: idempotency, on: db) }
-        } else {
-            try await write(turn, reply: reply, complete: complete, idempotency: idempotency, on: db)
-        }
-    }
-
-    private func write(_ turn: Turn, reply: ChatResponse, complete: Bool, idempotency: IdempotencyStore.Entry?, on db: any Database) async throws {
-        try await db.sqlTransaction { tx in
-            let now = Date()
-            var position = 0
-            if turn.isNewConversation {
-                try await ConversationStore.insert(ConversationRow(
-                    id: turn.conversationID, userID: turn.userID, title: turn.title ?? ConversationRow.defaultTitle,
-                    createdAt: now, updatedAt: now), on: tx)
-            } else {
-                // Deleted while the model was answering: nothing to add the turn to.
-                guard try await ConversationStore.touch(
-                    turn.conversationID, ownerID: turn.userID, titleIfUntitled: turn.title, at: now, on: tx)
-                else { throw Abort.resourceNotFound }
-                position = try await MessageStore.nextPosition(of: turn.conversationID, on: tx)
-            }
-            var rows = turn.newMessages.enumerated().map { index, message in
-                MessageRow(
-                    id: UUID(), conversationID: turn.conversationID, role: MessageRole(rawValue: message.role) ?? .user,
-                    content: message.content, position: position + index, createdAt: now)
-            }
-            // A reply cut before its first token is stored too, empty: its id is what the turn
-            // answered (and what a retry with the same Idempotency-Key replays).
-            rows.append(MessageRow(
-                id: turn.replyID, conversationID: turn.conversationID, role: .assistant, content: reply.response,
-                position: position + rows.count, createdAt: now, isComplete: complete, model: reply.model,
-                promptTokens: reply.usage.promptTokens, completionTokens: reply.usage.completionTokens))
-            try await MessageStore.insert(rows, on: tx)
-            if let idempotency {
-                try await IdempotencyStore.complete(idempotency, userID: turn.userID, response: reply, on: tx)
-            }
-        }
-    }
-}
-
-extension ChatService {
-    enum Beginning: Sendable {
-        /// The same `Idempotency-Key` and body were answered before: this is that answer.
-        case replay(ChatResponse)
-        case turn(Turn)
-    }
-
-    /// Reserves the idempotency key (if any) and prepares the turn; nothing is stored for the
-    /// turn itself until the engine stores it.
-    func begin(_ input: ValidChatRequest, userID: UUID, idempotency: IdempotencyStore.Entry?, on db: any Database) async throws -> Beginning {
-        if let idempotency {
-            switch try await IdempotencyStore.reserve(idempotency, userID: userID, on: db.sql) {
-            case .reserved: break
-            case let .replay(stored): return .replay(stored)
-            case .conflict: throw Abort.idempotencyConflict
-            case .inProgress: throw Abort.idempotencyInProgress
-            }
-        }
-        do {
-            return .turn(try await prepare(input, userID: userID, on: db.sql))
-        } catch {
-            if let idempotency { try? await IdempotencyStore.release(idempotency, userID: userID, on: db.sql) }
-            throw error
-        }
+        let usage = turn.response(text: completion.text, completion: completion).usage
+        metrics.record(providerTime: clock.now - started, firstToken: firstToken.withLockedValue { $0 }, usage: usage)
+        return completion
     }
 }

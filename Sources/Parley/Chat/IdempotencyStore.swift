@@ -5,20 +5,19 @@ import SQLKit
 
 /// `Idempotency-Key`: per user, 24 hours; the same key with a different body is a conflict.
 ///
-/// A key is reserved before the provider is called (a row with an empty `response`), so two
-/// requests racing with one key never both reach the provider: the loser sees the reservation.
-/// The turn's transaction fills the response in; a failure releases the reservation, so the
-/// client's retry runs afresh. Rows live in the database, so every replica sees them.
+/// A key is claimed in the transaction that accepts its turn, naming the turn's reply: two
+/// requests racing with one key never both reach the provider (the loser's claim finds the row and
+/// attaches to the winner's reply), and a retry at any time, on any replica, attaches to that
+/// reply or replays it. Removing a failed turn releases its key in the same transaction.
 enum IdempotencyStore {
     static let table = "idempotency_keys"
     enum Column {
         static let id = "id", userID = "user_id", key = "key", requestHash = "request_hash"
-        static let response = "response", createdAt = "created_at"
+        static let response = "response", createdAt = "created_at", messageID = "message_id"
     }
     static let lifetime: TimeInterval = 24 * 60 * 60
-    /// A turn renews its reservation this often while the model answers...
-    static let renewEvery: Duration = .seconds(20)
-    /// ...so one not renewed for this long belongs to a process that died mid-turn: it is taken over.
+    /// Rows written before replies had ids here were reservations renewed while the model
+    /// answered; one left that long belongs to a process that died.
     static let abandonedAfter: TimeInterval = 60
 
     struct Entry: Sendable {
@@ -27,8 +26,12 @@ enum IdempotencyStore {
         var requestHash: String
     }
 
-    enum Reservation: Sendable {
-        case reserved
+    enum Lookup: Sendable {
+        /// Never used (or expired): the request runs.
+        case unused
+        /// Used for this reply: attach to it.
+        case reply(UUID)
+        /// Answered before replies had ids here.
         case replay(ChatResponse)
         case conflict
         case inProgress
@@ -45,53 +48,40 @@ enum IdempotencyStore {
         return Entry(key: key, requestHash: digest.map { String(format: "%02x", $0) }.joined())
     }
 
-    static func reserve(_ entry: Entry, userID: UUID, on db: any SQLDatabase, now: Date = Date()) async throws -> Reservation {
-        for _ in 0..<2 {
-            let inserted = try await db.insert(into: table)
-                .columns(Column.id, Column.userID, Column.key, Column.requestHash, Column.response, Column.createdAt)
-                .values(UUID(), userID, entry.key, entry.requestHash, "", now)
-                .ignoringConflicts(with: [Column.userID, Column.key])
-                .returning(Column.id)
-                .first()
-            if inserted != nil { return .reserved }
-            guard let existing = try await db.select()
-                .columns(Column.id, Column.requestHash, Column.response, Column.createdAt).from(table)
-                .where(Column.userID, .equal, userID).where(Column.key, .equal, entry.key)
-                .first()
-            else { continue }  // released meanwhile: try again
-            let response = try existing.decode(column: Column.response, as: String.self)
-            let created = try existing.decode(column: Column.createdAt, as: Date.self)
-            let age = now.timeIntervalSince(created)
-            if age >= lifetime || (response.isEmpty && age >= abandonedAfter) {
-                try await db.delete(from: table).where(Column.id, .equal, try existing.decodeID(Column.id)).run()
-                continue
-            }
-            guard try existing.decode(column: Column.requestHash, as: String.self) == entry.requestHash else { return .conflict }
-            guard !response.isEmpty else { return .inProgress }
-            return .replay(try JSONDecoder().decode(ChatResponse.self, from: Data(response.utf8)))
-        }
-        return .inProgress
-    }
-
-    /// Keeps `response` under the reserved key; part of the turn's transaction.
-    static func complete(_ entry: Entry, userID: UUID, response: ChatResponse, on db: any SQLDatabase) async throws {
-        let json = String(decoding: try JSONEncoder().encode(response), as: UTF8.self)
-        try await db.update(table).set(Column.response, to: json)
+    static func lookup(_ entry: Entry, userID: UUID, on db: any SQLDatabase, now: Date = Date()) async throws -> Lookup {
+        guard let existing = try await db.select()
+            .columns(Column.id, Column.requestHash, Column.response, Column.createdAt, Column.messageID).from(table)
             .where(Column.userID, .equal, userID).where(Column.key, .equal, entry.key)
-            .run()
+            .first()
+        else { return .unused }
+        let response = try existing.decode(column: Column.response, as: String.self)
+        let messageID: String? = try existing.decodeOptional(Column.messageID)
+        let age = now.timeIntervalSince(try existing.decode(column: Column.createdAt, as: Date.self))
+        if age >= lifetime || (messageID == nil && response.isEmpty && age >= abandonedAfter) {
+            try await db.delete(from: table).where(Column.id, .equal, try existing.decodeID(Column.id)).run()
+            return .unused
+        }
+        guard try existing.decode(column: Column.requestHash, as: String.self) == entry.requestHash else { return .conflict }
+        if let id = messageID.flatMap(UUID.init(canonicalText:)) { return .reply(id) }
+        guard !response.isEmpty else { return .inProgress }
+        return .replay(try JSONDecoder().decode(ChatResponse.self, from: Data(response.utf8)))
     }
 
-    /// Marks a reservation as still being answered (see `abandonedAfter`).
-    static func renew(_ entry: Entry, userID: UUID, on db: any SQLDatabase) async throws {
-        try await db.update(table).set(Column.createdAt, to: Date())
-            .where(Column.userID, .equal, userID).where(Column.key, .equal, entry.key).where(Column.response, .equal, "")
-            .run()
+    /// Claims the key for `messageID`, in the transaction that accepts the turn; false when the
+    /// key is taken already.
+    static func claim(_ entry: Entry, userID: UUID, messageID: UUID, on db: any SQLDatabase, now: Date = Date()) async throws -> Bool {
+        try await db.insert(into: table)
+            .columns(Column.id, Column.userID, Column.key, Column.requestHash, Column.response, Column.createdAt, Column.messageID)
+            .values(UUID(), userID, entry.key, entry.requestHash, "", now, messageID)
+            .ignoringConflicts(with: [Column.userID, Column.key])
+            .returning(Column.id)
+            .first() != nil
     }
 
-    /// Gives a reserved key back after a failure that stored nothing.
-    static func release(_ entry: Entry, userID: UUID, on db: any SQLDatabase) async throws {
+    /// Frees the key of a turn that was removed (its provider failed), or of a reply that is gone.
+    static func release(_ entry: Entry, userID: UUID, messageID: UUID, on db: any SQLDatabase) async throws {
         try await db.delete(from: table)
-            .where(Column.userID, .equal, userID).where(Column.key, .equal, entry.key).where(Column.response, .equal, "")
+            .where(Column.userID, .equal, userID).where(Column.key, .equal, entry.key).where(Column.messageID, .equal, messageID)
             .run()
     }
 
@@ -121,5 +111,18 @@ struct CreateIdempotencyKeys: AsyncMigration {
 
     func revert(on database: any Database) async throws {
         try await database.schema(IdempotencyStore.table).delete()
+    }
+}
+
+/// A key names the reply it was used for (see `IdempotencyStore`).
+struct UpdateIdempotencyKeysAddMessage: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        try await database.schema(IdempotencyStore.table)
+            .field(.string(IdempotencyStore.Column.messageID), .uuid)
+            .update()
+    }
+
+    func revert(on database: any Database) async throws {
+        try await database.schema(IdempotencyStore.table).deleteField(.string(IdempotencyStore.Column.messageID)).update()
     }
 }

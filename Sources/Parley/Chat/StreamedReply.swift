@@ -1,49 +1,44 @@
 import Vapor
 
-/// The streamed response's sink: each event as an SSE `data:` line (API.md's `start`, `delta`,
-/// `done`, `error`), and `: keep-alive` comments while the provider is silent.
-struct StreamedReply: ChatTurnSink {
-    let writer: SSEWriter
-    let keepAliveInterval: Duration
-
+/// A reply's events as a streamed response: each as an SSE event with its `id:` line, and
+/// `: keep-alive` comments while the model is silent. The response only reads the reply: a client
+/// that leaves stops its own writing, never the reply.
+enum StreamedReply {
     static let headers: HTTPHeaders = [
         "Content-Type": "text/event-stream", "Cache-Control": "no-cache", "X-Accel-Buffering": "no",
     ]
 
-    /// A 200 `text/event-stream` response whose body `produce` writes through this sink.
-    static func response(keepAlive: Duration, _ produce: @escaping @Sendable (StreamedReply) async -> Void) -> Response {
+    static func response(_ events: AsyncStream<NumberedEvent>, keepAlive: Duration) -> Response {
         let response = Response(status: .ok, headers: headers)
         response.body = .init(asyncStream: { writer in
             let sse = SSEWriter(writer)
-            await produce(StreamedReply(writer: sse, keepAliveInterval: keepAlive))
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    for await numbered in events {
+                        do { try await sse.send(numbered.event, id: numbered.id) } catch { return }
+                    }
+                }
+                group.addTask { try? await sse.keepAlive(every: keepAlive) }
+                // Whichever ends first (the reply's last event, or the client gone) ends both.
+                await group.next()
+                group.cancelAll()
+            }
             await sse.end()
         })
         return response
     }
+}
 
-    func send(_ event: ChatTurnEvent) async throws {
-        do {
-            switch event {
-            case let .start(conversationID, messageID):
-                try await writer.send(ChatStreamEvent.start(
-                    conversationID: conversationID.lowercasedString, messageID: messageID.lowercasedString))
-            case let .delta(text):
-                try await writer.send(ChatStreamEvent.delta(text))
-            case let .done(reply):
-                try await writer.send(ChatStreamEvent.done(reply))
-            case let .failed(error):
-                try await writer.send(ChatStreamEvent.error((error.forClient as? any AbortError)?.reason ?? "Internal server error"))
+/// A reply's events gathered for a JSON response: its end, as API.md's non-streamed answer.
+enum CollectedReply {
+    static func answer(_ events: AsyncStream<NumberedEvent>) async throws -> ChatResponse {
+        for await numbered in events {
+            switch numbered.event {
+            case let .finished(_, reply): return reply
+            case let .failed(error): throw error
+            case .start, .delta: continue
             }
-        } catch is SSEWriter.ClientDisconnected {
-            throw ChatTurn.ClientGone()
         }
-    }
-
-    func keepAlive() async throws {
-        do {
-            try await writer.keepAlive(every: keepAliveInterval)
-        } catch is SSEWriter.ClientDisconnected {
-            throw ChatTurn.ClientGone()
-        }
+        throw Abort(.internalServerError)
     }
 }

@@ -1,3 +1,4 @@
+import Fluent
 import SQLKit
 import Vapor
 
@@ -44,11 +45,26 @@ struct ConversationService: Sendable {
         guard try await ConversationStore.delete(id, ownerID: ownerID, on: db) else { throw Abort.resourceNotFound }
     }
 
-    func messages(of id: UUID, ownerID: UUID, page: Page, on db: any SQLDatabase) async throws -> (items: [ListedMessage], total: Int) {
+    func messages(of id: UUID, ownerID: UUID, allBranches: Bool = false, page: Page, on db: any SQLDatabase) async throws -> (items: [ListedMessage], total: Int) {
         _ = try await find(id, ownerID: ownerID, on: db)
-        let found = try await MessageStore.page(of: id, skip: page.skip, limit: page.limit, on: db)
+        let found = try await MessageStore.page(of: id, allBranches: allBranches, skip: page.skip, limit: page.limit, on: db)
         let total = page.skip == 0 && found.messages.count < page.limit && !found.cut
-            ? found.messages.count : try await MessageStore.count(of: id, on: db)
+            ? found.messages.count : try await MessageStore.count(of: id, allBranches: allBranches, on: db)
         return (found.messages, total)
+    }
+
+    /// Makes the branch through `message` current: the path from the root to it, continued down
+    /// its most recent children to a leaf.
+    func switchBranch(_ id: UUID, ownerID: UUID, to message: UUID, on db: any Database) async throws -> ConversationRow {
+        _ = try await find(id, ownerID: ownerID, on: db.sql)
+        return try await db.sqlTransaction { tx in
+            guard try await MessageStore.node(message, in: id, on: tx) != nil else { throw Abort.resourceNotFound }
+            var leaf = message
+            while let child = try await MessageStore.newestChild(of: leaf, on: tx) { leaf = child }
+            try await MessageStore.markBranch(of: id, endingAt: leaf, on: tx)
+            try await ConversationStore.setCurrent(id, to: leaf, on: tx)
+            guard let conversation = try await ConversationStore.find(id, ownerID: ownerID, on: tx) else { throw Abort.resourceNotFound }
+            return conversation
+        }
     }
 }

@@ -8,6 +8,8 @@ struct ConversationRow: Sendable {
     var title: String
     var createdAt: Date
     var updatedAt: Date
+    /// The leaf of the current branch (nil while the conversation has no message).
+    var currentMessageID: UUID? = nil
 
     static let defaultTitle = "New Conversation"
 }
@@ -18,8 +20,9 @@ enum ConversationStore {
     static let table = "conversations"
     enum Column {
         static let id = "id", userID = "user_id", title = "title", createdAt = "created_at", updatedAt = "updated_at"
+        static let currentMessageID = "current_message_id"
     }
-    private static let columns = [Column.id, Column.userID, Column.title, Column.createdAt, Column.updatedAt]
+    private static let columns = [Column.id, Column.userID, Column.title, Column.createdAt, Column.updatedAt, Column.currentMessageID]
 
     /// One page of the owner's conversations, most recently updated first.
     static func page(ownerID: UUID, skip: Int, limit: Int, on db: any SQLDatabase) async throws -> [ConversationRow] {
@@ -42,7 +45,8 @@ enum ConversationStore {
 
     static func insert(_ conversation: ConversationRow, on db: any SQLDatabase) async throws {
         try await db.insert(into: table).columns(columns)
-            .values(conversation.id, conversation.userID, conversation.title, conversation.createdAt, conversation.updatedAt)
+            .values(conversation.id, conversation.userID, conversation.title, conversation.createdAt, conversation.updatedAt,
+                    conversation.currentMessageID)
             .run()
     }
 
@@ -55,19 +59,42 @@ enum ConversationStore {
             .first().map(row)
     }
 
-    /// Moves `updated_at` for a new turn and gives the conversation `title` only if it still has the
-    /// default one, in one statement, so a rename made while the model answered stays. Returns
-    /// false when the owner has no such conversation (it was deleted meanwhile).
-    static func touch(_ id: UUID, ownerID: UUID, titleIfUntitled title: String?, at now: Date, on db: any SQLDatabase) async throws -> Bool {
-        var update = db.update(table).set(Column.updatedAt, to: now)
+    /// Moves `updated_at` for a new turn, names its newest message as the current branch's leaf,
+    /// and gives the conversation `title` only if it still has the default one, in one statement,
+    /// so a rename made meanwhile stays. Returns the conversation as it was before (its
+    /// `currentMessageID` is the leaf the turn follows), or nil when the owner has no such
+    /// conversation. Taking the row's lock first makes concurrent turns on one conversation queue
+    /// here, for this short write only.
+    static func touch(_ id: UUID, ownerID: UUID, titleIfUntitled title: String?, current: UUID, at now: Date, on db: any SQLDatabase) async throws -> ConversationRow? {
+        guard let before = try await db.select().columns(columns).from(table)
+            .where(Column.id, .equal, id).where(Column.userID, .equal, ownerID)
+            .lockingClause(SQLLockingClause.update)
+            .first().map(row)
+        else { return nil }
+        var update = db.update(table).set(Column.updatedAt, to: now).set(Column.currentMessageID, to: current)
         if let title {
             update = update.set(Column.title, to: SQLQueryString(
                 "CASE WHEN \(ident: Column.title) = \(bind: ConversationRow.defaultTitle) THEN \(bind: title) ELSE \(ident: Column.title) END"))
         }
-        return try await update
-            .where(Column.id, .equal, id).where(Column.userID, .equal, ownerID)
-            .returning(Column.id)
-            .first() != nil
+        try await update.where(Column.id, .equal, id).run()
+        return before
+    }
+
+    /// Names the current branch's leaf.
+    static func setCurrent(_ id: UUID, to message: UUID?, on db: any SQLDatabase) async throws {
+        try await db.update(table).set(Column.currentMessageID, to: message).where(Column.id, .equal, id).run()
+    }
+
+    /// Gives back the `updated_at` a failed turn moved, unless something moved it since.
+    static func restoreUpdatedAt(_ id: UUID, to previous: Date, ifStill moved: Date, on db: any SQLDatabase) async throws {
+        try await db.update(table).set(Column.updatedAt, to: previous)
+            .where(Column.id, .equal, id).where(Column.updatedAt, .equal, moved).run()
+    }
+
+    /// Gives back the default title when it is still the one a failed turn gave.
+    static func untitle(_ id: UUID, ifTitled title: String, on db: any SQLDatabase) async throws {
+        try await db.update(table).set(Column.title, to: ConversationRow.defaultTitle)
+            .where(Column.id, .equal, id).where(Column.title, .equal, title).run()
     }
 
     /// True when something was deleted; its messages go with it (ON DELETE CASCADE).
@@ -84,6 +111,7 @@ enum ConversationStore {
             userID: try row.decodeID(Column.userID),
             title: try row.decode(column: Column.title, as: String.self),
             createdAt: try row.decodeOptional(Column.createdAt) ?? Date(timeIntervalSince1970: 0),
-            updatedAt: try row.decodeOptional(Column.updatedAt) ?? Date(timeIntervalSince1970: 0))
+            updatedAt: try row.decodeOptional(Column.updatedAt) ?? Date(timeIntervalSince1970: 0),
+            currentMessageID: (try row.decodeOptional(Column.currentMessageID, as: String.self)).flatMap(UUID.init(canonicalText:)))
     }
 }

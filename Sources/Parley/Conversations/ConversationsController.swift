@@ -8,7 +8,7 @@ struct ConversationsController: RouteCollection {
         conversations.get(use: list)
         conversations.post(use: create)
         conversations.get(":conversation_id", use: read)
-        conversations.patch(":conversation_id", use: rename)
+        conversations.patch(":conversation_id", use: change)
         conversations.delete(":conversation_id", use: delete)
         conversations.get(":conversation_id", "messages", use: messages)
     }
@@ -23,7 +23,7 @@ struct ConversationsController: RouteCollection {
     func create(request: Request) async throws -> Response {
         // An empty body is allowed: every field has a default.
         let input = request.body.data.map { $0.readableBytes > 0 } == true
-            ? try request.decodeJSON(ConversationTitleRequest.self) : ConversationTitleRequest()
+            ? try request.decodeJSON(ConversationChangeRequest.self) : ConversationChangeRequest()
         let conversation = try await service.create(
             ownerID: request.requireUser().id, title: input.title, on: request.sql)
         return try await ConversationPublic(conversation).encodeResponse(status: .created, for: request)
@@ -35,14 +35,28 @@ struct ConversationsController: RouteCollection {
             request.uuidParameter("conversation_id"), ownerID: request.requireUser().id, on: request.sql))
     }
 
+    /// Renames, switches branch, or both.
     @Sendable
-    func rename(request: Request) async throws -> ConversationPublic {
+    func change(request: Request) async throws -> ConversationPublic {
         let id = try request.uuidParameter("conversation_id")
-        guard let title = try request.decodeJSON(ConversationTitleRequest.self).title else {
-            throw ValidationFailure.missing(["body", "title"])
+        let input = try request.decodeJSON(ConversationChangeRequest.self)
+        var branchLeaf: UUID?
+        if let raw = input.currentMessageID {
+            guard let leaf = UUID(canonicalText: raw.lowercased()) else {
+                throw ValidationFailure(loc: ["body", "current_message_id"], msg: "Input should be a valid UUID", type: "uuid_parsing")
+            }
+            branchLeaf = leaf
         }
-        return ConversationPublic(try await service.rename(
-            id, ownerID: request.requireUser().id, to: title, on: request.sql))
+        guard input.title != nil || branchLeaf != nil else { throw ValidationFailure.missing(["body", "title"]) }
+        let ownerID = try request.requireUser().id
+        var conversation: ConversationRow?
+        if let title = input.title {
+            conversation = try await service.rename(id, ownerID: ownerID, to: title, on: request.sql)
+        }
+        if let branchLeaf {
+            conversation = try await service.switchBranch(id, ownerID: ownerID, to: branchLeaf, on: request.db)
+        }
+        return ConversationPublic(conversation!)
     }
 
     @Sendable
@@ -54,8 +68,15 @@ struct ConversationsController: RouteCollection {
 
     @Sendable
     func messages(request: Request) async throws -> PagedList<MessagePublic> {
+        let allBranches: Bool
+        switch request.query[String.self, at: "branch"] {
+        case nil, "current": allBranches = false
+        case "all": allBranches = true
+        default:
+            throw ValidationFailure(loc: ["query", "branch"], msg: "Input should be 'current' or 'all'", type: "enum")
+        }
         let found = try await service.messages(
-            of: request.uuidParameter("conversation_id"), ownerID: request.requireUser().id,
+            of: request.uuidParameter("conversation_id"), ownerID: request.requireUser().id, allBranches: allBranches,
             page: request.page(defaultLimit: 1000), on: request.sql)
         return PagedList(items: found.items.map(MessagePublic.init), total: found.total)
     }

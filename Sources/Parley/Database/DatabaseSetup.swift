@@ -47,7 +47,7 @@ enum DatabaseSetup {
         }
         app.migrations.add(
             CreateUsers(), CreateConversations(), CreateMessages(), CreateIdempotencyKeys(), UpdateUsersAddTokenVersion(),
-            UpdateUsersCanonicalEmails())
+            UpdateUsersCanonicalEmails(), UpdateMessagesAddBranches(), UpdateIdempotencyKeysAddMessage())
         return activity
     }
 

@@ -16,6 +16,8 @@ extension Abort {
     static func tooManyRequests(retryAfter seconds: Int, _ what: String) -> Abort {
         Abort(.tooManyRequests, headers: ["Retry-After": String(seconds)], reason: "\(what), try again in \(seconds) seconds")
     }
+    static let shuttingDown = Abort(
+        .serviceUnavailable, headers: ["Retry-After": "1"], reason: "The server is shutting down; try again")
     static let idempotencyConflict = Abort(
         .conflict, reason: "This Idempotency-Key was already used with a different request")
     static let idempotencyInProgress = Abort(

@@ -30,7 +30,7 @@ extension Request {
         return Page(skip: skip, limit: limit)
     }
 
-    private func integerQuery(_ name: String, default value: Int, range: ClosedRange<Int>) throws -> Int {
+    func integerQuery(_ name: String, default value: Int, range: ClosedRange<Int>) throws -> Int {
         guard let raw = query[String.self, at: name] else { return value }
         guard let number = Int(raw.trimmingCharacters(in: .whitespaces)) else {
             throw ValidationFailure(

@@ -16,8 +16,9 @@ actor SSEWriter {
         encoder.outputFormatting = .withoutEscapingSlashes
     }
 
-    func send(_ event: some Encodable) async throws {
-        var buffer = ByteBuffer(string: "data: ")
+    /// One event; `id` becomes its `id:` line, which a client sends back as `Last-Event-ID`.
+    func send(_ event: some Encodable, id: Int? = nil) async throws {
+        var buffer = ByteBuffer(string: id.map { "id: \($0)\ndata: " } ?? "data: ")
         buffer.writeBytes(try encoder.encode(event))
         buffer.writeString("\n\n")
         try await write(buffer)

@@ -4,7 +4,7 @@ import Prometheus
 /// route and status that Vapor reports through swift-metrics.
 struct ChatMetrics: Sendable {
     enum Outcome: String, CaseIterable, Sendable {
-        case ok, providerError = "provider_error", timeout, unreachable, busy, clientGone = "client_gone", failed
+        case ok, stopped, interrupted, providerError = "provider_error", timeout, unreachable, busy, failed
     }
 
     private let outcomes: [Outcome: Counter]
@@ -47,7 +47,6 @@ struct ChatMetrics: Sendable {
         case LLMError.unreachable: .unreachable
         case LLMError.busy: .busy
         case is LLMError: .providerError
-        case is ChatTurn.ClientGone: .clientGone
         default: .failed
         }
     }

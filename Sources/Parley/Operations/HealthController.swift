@@ -13,9 +13,13 @@ struct HealthController: RouteCollection {
         HealthStatus(status: "ok")
     }
 
-    /// Readiness: the database answers a query.
+    /// Readiness: the database answers a query, and the process is not stopping (a load balancer
+    /// sends new chats elsewhere while this one lets its replies finish).
     @Sendable
     func ready(request: Request) async throws -> Response {
+        if request.application.parley.replies.isDraining {
+            return try await HealthStatus(status: "stopping").encodeResponse(status: .serviceUnavailable, for: request)
+        }
         do {
             _ = try await (request.db as! any SQLDatabase).raw("SELECT 1").all()
             return try await HealthStatus(status: "ok", database: "ok").encodeResponse(for: request)

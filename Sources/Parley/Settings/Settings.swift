@@ -57,6 +57,8 @@ public struct Settings: Sendable {
     /// A connection with nothing read or written for this long is closed. A non-streamed chat
     /// is silent while the model answers, so the default outlasts the longest turn.
     public var httpIdleTimeoutSeconds: Double = 660
+    /// On SIGTERM, how long running replies may finish before they are saved as `interrupted`.
+    public var shutdownGraceSeconds: Double = 30
 
     public var isProduction: Bool { environment == "production" }
 }
@@ -105,6 +107,7 @@ extension Settings {
             logFormat: try LogFormat(setting: reader.string("LOG_FORMAT"))
         )
         settings.httpIdleTimeoutSeconds = try reader.seconds("HTTP_IDLE_TIMEOUT_SECONDS", default: settings.llmMaxTurnSeconds + 60)
+        settings.shutdownGraceSeconds = try reader.seconds("SHUTDOWN_GRACE_SECONDS", default: 30)
         if settings.isProduction, let key = settings.secretKey, key.utf8.count < 32 {
             throw SettingsError(variable: "SECRET_KEY", problem: "must be at least 32 bytes when ENVIRONMENT=production")
         }

@@ -11,7 +11,7 @@ import Vapor
             let plain = try await server.send(.POST, "/api/v1/conversations/", token: ann)
             #expect(plain.status == .created)
             #expect(plain.object["title"] as? String == "New Conversation")
-            #expect(Set(plain.object.keys) == ["id", "title", "created_at", "updated_at"])
+            #expect(Set(plain.object.keys) == ["id", "title", "created_at", "updated_at", "current_message_id"])
             let created = try #require(plain.object["created_at"] as? String)
             #expect(created.hasSuffix("Z"))
             #expect(try Date(created, strategy: .iso8601.year().month().day().time(includingFractionalSeconds: true)) <= Date())
@@ -145,7 +145,7 @@ import Vapor
             #expect(listed.headers.first(name: "X-Total-Count") == "3")
             #expect(listed.array.compactMap { $0["content"] as? String } == ["first", "second", "third"])
             #expect(listed.array.compactMap { $0["role"] as? String } == ["system", "assistant", "user"])
-            #expect(Set(listed.array.first?.keys ?? [:].keys) == ["id", "content", "role", "created_at"])
+            #expect(Set(listed.array.first?.keys ?? [:].keys) == ["id", "content", "role", "created_at", "parent_id", "status"])
 
             let paged = try await server.send(.GET, "/api/v1/conversations/\(id)/messages/?skip=2", token: ann)
             #expect(paged.array.compactMap { $0["content"] as? String } == ["third"])

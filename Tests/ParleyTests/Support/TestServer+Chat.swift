@@ -48,8 +48,13 @@ extension TestServer {
 
 }
 
-/// The JSON of one `data:` event.
+/// The JSON of one event's `data:` line.
 func eventJSON(_ event: String) -> [String: Any] {
-    guard event.hasPrefix("data: ") else { return [:] }
-    return (try? JSONSerialization.jsonObject(with: Data(event.dropFirst(6).utf8))) as? [String: Any] ?? [:]
+    guard let data = event.split(separator: "\n").first(where: { $0.hasPrefix("data: ") }) else { return [:] }
+    return (try? JSONSerialization.jsonObject(with: Data(data.dropFirst(6).utf8))) as? [String: Any] ?? [:]
+}
+
+/// The number on one event's `id:` line.
+func eventID(_ event: String) -> Int? {
+    event.split(separator: "\n").first { $0.hasPrefix("id: ") }.flatMap { Int($0.dropFirst(4)) }
 }

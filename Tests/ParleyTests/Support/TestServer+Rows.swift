@@ -46,11 +46,12 @@ extension TestServer {
             MessageRow(
                 id: try $0.decode(column: Column.id, as: UUID.self),
                 conversationID: try $0.decode(column: Column.conversationID, as: UUID.self),
+                parentID: try $0.decodeOptional(Column.parentID, as: String.self).flatMap(UUID.init(canonicalText:)),
                 role: try $0.decode(column: Column.role, as: MessageRole.self),
                 content: try $0.decode(column: Column.content, as: String.self),
                 position: try $0.decode(column: Column.position, as: Int.self),
                 createdAt: try $0.decode(column: Column.createdAt, as: Date.self),
-                isComplete: try $0.decode(column: Column.isComplete, as: Bool.self),
+                status: try $0.decode(column: Column.status, as: MessageStatus.self),
                 model: try $0.decodeOptional(Column.model),
                 promptTokens: try $0.decodeOptional(Column.promptTokens),
                 completionTokens: try $0.decodeOptional(Column.completionTokens))

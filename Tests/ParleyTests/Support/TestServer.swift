@@ -28,6 +28,7 @@ func withServer(
     do {
         try await configure(app, settings: settings)
         try await prepareDatabase(app)
+        try await app.asyncBoot()
         try await app.server.start(address: .hostname("127.0.0.1", port: 0))
         let port = try #require(app.http.server.shared.localAddress?.port)
         try await test(TestServer(app: app, base: "http://127.0.0.1:\(port)"))

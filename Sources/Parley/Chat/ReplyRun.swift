@@ -1,0 +1,180 @@
+import Foundation
+import NIOConcurrencyHelpers
+import Vapor
+
+/// One reply being generated, owned by the process rather than by the request that asked for it:
+/// the provider call runs in a task of its own, every client attaches as a subscriber, and a
+/// client that leaves changes nothing. `ReplyStateMachine` decides every transition; this type
+/// carries its actions out (publish, save, cancel, store, remove).
+final class ReplyRun: Sendable {
+    let turn: ChatService.Turn
+
+    private struct State {
+        var machine = ReplyStateMachine()
+        var subscribers: [UUID: AsyncStream<NumberedEvent>.Continuation] = [:]
+        var finalEvent: NumberedEvent?
+        var whenOver: [CheckedContinuation<Void, Never>] = []
+    }
+
+    private let state = NIOLockedValueBox(State())
+    private let task = NIOLockedValueBox<Task<Void, Never>?>(nil)
+
+    init(turn: ChatService.Turn) {
+        self.turn = turn
+    }
+
+    var messageID: UUID { turn.replyID }
+
+    // MARK: Attaching
+
+    /// The reply's events after event `after` (0: from the start), then live ones until its end.
+    /// The catch-up and the subscription happen under one lock, so no event is missed or repeated.
+    func events(after: Int) -> AsyncStream<NumberedEvent> {
+        let (stream, continuation) = AsyncStream.makeStream(of: NumberedEvent.self)
+        let subscriber = UUID()
+        continuation.onTermination = { [weak self] _ in
+            _ = self?.state.withLockedValue { $0.subscribers.removeValue(forKey: subscriber) }
+        }
+        let ended = state.withLockedValue { state in
+            let reply = state.machine.reply
+            if after < ReplyText.startID {
+                continuation.yield(NumberedEvent(id: ReplyText.startID, event: .start(conversationID: turn.conversationID, messageID: turn.replyID)))
+            }
+            let missed = reply.text(after: after)
+            if !missed.isEmpty { continuation.yield(NumberedEvent(id: reply.lastDeltaID, event: .delta(missed))) }
+            guard let final = state.finalEvent else {
+                state.subscribers[subscriber] = continuation
+                return false
+            }
+            if final.id > after { continuation.yield(final) }
+            return true
+        }
+        // Finishing runs onTermination, which takes the lock: never under it.
+        if ended { continuation.finish() }
+        return stream
+    }
+
+    /// Waits until the reply has ended, however it ended.
+    func waitUntilOver() async {
+        await withCheckedContinuation { waiter in
+            let over = state.withLockedValue { state in
+                if state.machine.isOver { return true }
+                state.whenOver.append(waiter)
+                return false
+            }
+            if over { waiter.resume() }
+        }
+    }
+
+    var isOver: Bool { state.withLockedValue { $0.machine.isOver } }
+
+    // MARK: Inputs from outside
+
+    func stop() { cancel(state.withLockedValue { $0.machine.stop() }) }
+    func shutdownDeadline() { cancel(state.withLockedValue { $0.machine.shutdownDeadline() }) }
+
+    /// Another process marked the reply interrupted: stop generating, write nothing more.
+    func leaseLost() {
+        let (action, subscribers) = state.withLockedValue { state -> (ReplyStateMachine.CancelAction, [AsyncStream<NumberedEvent>.Continuation]) in
+            let action = state.machine.leaseLost()
+            guard action == .cancelProvider else { return (action, []) }
+            let reply = state.machine.reply
+            return (action, publishFinal(NumberedEvent(id: reply.terminalID, event: .finished(.interrupted, response(reply.text, completion: nil))), in: &state))
+        }
+        finish(subscribers)
+        cancel(action)
+    }
+
+    /// The text to save, if the database lacks some; `saved` once it is written.
+    func batchToSave() -> ReplyText? { state.withLockedValue { $0.machine.batchToSave() } }
+    func saved(_ batch: ReplyText) { state.withLockedValue { $0.machine.saved(batch) } }
+
+    // MARK: Generating
+
+    /// Calls the provider in a task of its own and carries the reply to its end.
+    func start(chat: ChatService, store: ReplyStore, logger: Logger, whenOver: @escaping @Sendable () -> Void) {
+        let task = Task {
+            await self.generate(chat: chat, store: store, logger: logger)
+            whenOver()
+        }
+        self.task.withLockedValue { $0 = task }
+    }
+
+    private func generate(chat: ChatService, store: ReplyStore, logger: Logger) async {
+        var completion: LLMCompletion?
+        var failure: (any Error)?
+        do {
+            completion = try await chat.generate(turn) { piece in self.receive(piece) }
+        } catch {
+            failure = error
+        }
+        switch state.withLockedValue({ $0.machine.providerEnded(succeeded: failure == nil) }) {
+        case let .store(status, reply):
+            let final = response(reply.text, completion: completion)
+            let stored: Bool
+            do {
+                stored = try await store.finish(turn.replyID, status: status, reply: reply, answer: final)
+            } catch {
+                logger.error("chat: could not store the end of reply \(turn.replyID): \(String(reflecting: error))")
+                stored = false
+            }
+            chat.metrics.record(status == .complete ? .ok : status == .stopped ? .stopped : .interrupted)
+            finish(state.withLockedValue { state in
+                guard case let .publishFinished(status, id) = state.machine.finishWritten(stored: stored) else { return [] }
+                return publishFinal(NumberedEvent(id: id, event: .finished(status, final)), in: &state)
+            })
+        case .remove:
+            let error = failure ?? CancellationError()
+            chat.metrics.record(ChatMetrics.outcome(of: error))
+            if error is LLMError {
+                logger.warning("chat: provider failed, nothing stored: \(String(reflecting: error))")
+            } else {
+                logger.error("chat: turn failed, nothing stored: \(String(reflecting: error))")
+            }
+            do {
+                try await store.remove(turn)
+            } catch {
+                logger.error("chat: could not remove the failed turn of reply \(turn.replyID): \(String(reflecting: error))")
+            }
+            finish(state.withLockedValue { state in
+                guard case let .publishFailed(id) = state.machine.removed() else { return [] }
+                return publishFinal(NumberedEvent(id: id, event: .failed(error)), in: &state)
+            })
+        case .none:
+            break  // abandoned: the lease's sweep already ended it
+        }
+    }
+
+    private func receive(_ piece: String) {
+        state.withLockedValue { state in
+            guard case let .publish(id) = state.machine.receive(piece) else { return }
+            let event = NumberedEvent(id: id, event: .delta(Substring(piece)))
+            for subscriber in state.subscribers.values { subscriber.yield(event) }
+        }
+    }
+
+    /// Sends the last event to every subscriber (under the lock, so it follows every delta) and
+    /// returns them, to be finished once the lock is released.
+    private func publishFinal(_ event: NumberedEvent, in state: inout State) -> [AsyncStream<NumberedEvent>.Continuation] {
+        state.finalEvent = event
+        let subscribers = Array(state.subscribers.values)
+        for subscriber in subscribers { subscriber.yield(event) }
+        state.subscribers = [:]
+        for waiter in state.whenOver { waiter.resume() }
+        state.whenOver = []
+        return subscribers
+    }
+
+    private func finish(_ subscribers: [AsyncStream<NumberedEvent>.Continuation]) {
+        for subscriber in subscribers { subscriber.finish() }
+    }
+
+    private func cancel(_ action: ReplyStateMachine.CancelAction) {
+        guard action == .cancelProvider else { return }
+        task.withLockedValue { $0 }?.cancel()
+    }
+
+    private func response(_ text: String, completion: LLMCompletion?) -> ChatResponse {
+        turn.response(text: text, completion: completion)
+    }
+}
