@@ -69,7 +69,11 @@ final class ReplyRuns: Sendable {
     }
 
     private func follow(_ id: UUID, after: Int, into continuation: AsyncStream<NumberedEvent>.Continuation) async {
-        defer { continuation.finish() }
+        signals.watch(id)
+        defer {
+            signals.unwatch(id)
+            continuation.finish()
+        }
         var sent = after
         while !Task.isCancelled {
             // This process may have started it meanwhile (a retry racing its first request).
