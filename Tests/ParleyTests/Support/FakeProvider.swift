@@ -211,6 +211,29 @@ final class FakeProvider: Sendable {
     }
 }
 
+/// Parley replicas on one database whose provider is one `FakeProvider` (OpenAI's format).
+func withChatReplicas(
+    _ count: Int,
+    _ test: ([TestServer], FakeProvider) async throws -> Void
+) async throws {
+    let fake = try await FakeProvider.start()
+    do {
+        try await withReplicas(count, { settings in
+            settings.llmProvider = .openai
+            settings.llmBaseURL = fake.baseURL + "/v1"
+            settings.llmModel = "fake-model"
+            settings.llmTimeoutSeconds = 5
+            settings.chatRateLimit = 0
+        }) { servers in
+            try await test(servers, fake)
+        }
+    } catch {
+        await fake.stop()
+        throw error
+    }
+    await fake.stop()
+}
+
 /// A Parley server whose provider is a `FakeProvider` speaking `format`.
 func withChatServer(
     _ format: FakeProvider.Format = .openai,

@@ -15,6 +15,15 @@ func withServer(
     _ adjust: (inout Settings) -> Void = { _ in },
     _ test: (TestServer) async throws -> Void
 ) async throws {
+    try await withReplicas(1, adjust) { try await test($0[0]) }
+}
+
+/// Runs `test` against `count` Parley processes sharing one database (replicas, on PostgreSQL).
+func withReplicas(
+    _ count: Int,
+    _ adjust: (inout Settings) -> Void = { _ in },
+    _ test: ([TestServer]) async throws -> Void
+) async throws {
     let database = try await TestDatabase.make()
     var settings = try Settings.load(from: [
         "DATABASE_URL": database.url, "SECRET_KEY": testSecret, "LOG_LEVEL": "critical",
@@ -24,22 +33,30 @@ func withServer(
     settings.dataDirectory = database.folder.path
     adjust(&settings)
 
-    let app = try await Application.make(.testing)
+    var apps: [Application] = []
+    func stopAll() async {
+        for app in apps { await app.server.shutdown() }
+        for app in apps { try? await app.asyncShutdown() }
+    }
     do {
-        try await configure(app, settings: settings)
-        try await prepareDatabase(app)
-        try await app.asyncBoot()
-        try await app.server.start(address: .hostname("127.0.0.1", port: 0))
-        let port = try #require(app.http.server.shared.localAddress?.port)
-        try await test(TestServer(app: app, base: "http://127.0.0.1:\(port)"))
+        var servers: [TestServer] = []
+        for _ in 0..<count {
+            let app = try await Application.make(.testing)
+            apps.append(app)
+            try await configure(app, settings: settings)
+            try await prepareDatabase(app)
+            try await app.asyncBoot()
+            try await app.server.start(address: .hostname("127.0.0.1", port: 0))
+            let port = try #require(app.http.server.shared.localAddress?.port)
+            servers.append(TestServer(app: app, base: "http://127.0.0.1:\(port)"))
+        }
+        try await test(servers)
     } catch {
-        await app.server.shutdown()
-        try? await app.asyncShutdown()
+        await stopAll()
         await database.drop()
         throw error
     }
-    await app.server.shutdown()
-    try await app.asyncShutdown()
+    await stopAll()
     await database.drop()
 }
 
