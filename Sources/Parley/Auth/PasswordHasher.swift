@@ -52,10 +52,23 @@ final class PasswordHasher: Sendable {
         Data(SHA256.hash(data: Data(password.utf8))).base64EncodedString()
     }
 
-    private func run<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+    /// Takes a place in the queue, or throws `busyHashing`; each admission is ended by one `leave`.
+    /// Apart from `run`, only tests call these: places held by a test stand for a burst of requests.
+    func admit() throws {
         let waiting = queued.wrappingAdd(1, ordering: .relaxed).newValue
-        defer { queued.wrappingSubtract(1, ordering: .relaxed) }
-        guard waiting <= queueLimit else { throw Abort.busyHashing }
+        guard waiting <= queueLimit else {
+            leave()
+            throw Abort.busyHashing
+        }
+    }
+
+    func leave() {
+        queued.wrappingSubtract(1, ordering: .relaxed)
+    }
+
+    private func run<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        try admit()
+        defer { leave() }
         return try await pool.runIfActive(work)
     }
 }
