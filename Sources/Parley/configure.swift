@@ -27,7 +27,7 @@ public func configure(
     let databasePool = try DatabaseSetup.register(settings.database, poolSize: settings.databasePoolSize, on: app)
 
     let hasher = try PasswordHasher(
-        cost: settings.passwordHashCost, threads: settings.passwordHashThreads, queueLimit: settings.passwordHashQueue)
+        cost: settings.passwordHashCost, threads: settings.passwordHashThreads, maxWait: settings.passwordHashMaxWaitSeconds)
     app.lifecycle.use(PasswordHasherShutdown(hasher: hasher))
     let tokens = await TokenIssuer(secret: settings.secretKey!, lifetime: settings.accessTokenLifetime)
     app.parley = ParleyServices(

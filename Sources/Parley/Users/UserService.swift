@@ -67,9 +67,15 @@ struct UserService: Sendable {
         if let wait = await passwordCheckLimiter.acquire([key]) {
             throw Abort.tooManyRequests(retryAfter: wait, "Too many incorrect passwords")
         }
-        guard try await hasher.verify(current, against: user.passwordHash) else {
-            throw Abort(.badRequest, reason: "Incorrect password")
+        let matches: Bool
+        do {
+            matches = try await hasher.verify(current, against: user.passwordHash)
+        } catch {
+            // Busy (503) or broken: no password was checked, so none was wrong.
+            await passwordCheckLimiter.refund([key])
+            throw error
         }
+        guard matches else { throw Abort(.badRequest, reason: "Incorrect password") }
         await passwordCheckLimiter.refund([key])
         guard current != newPassword else {
             throw Abort(.badRequest, reason: "New password cannot be the same as the current one")
