@@ -3,7 +3,7 @@ import Vapor
 
 /// The login rule: rate limit, constant-cost password check, then a token.
 struct AuthService: Sendable {
-    let hasher: PasswordHasher
+    let hasher: any PasswordHashing
     let tokens: TokenIssuer
     let limiter: RateLimiter
 

@@ -4,7 +4,7 @@ import Vapor
 
 /// Account rules: validation, unique emails, password changes that revoke older tokens.
 struct UserService: Sendable {
-    let hasher: PasswordHasher
+    let hasher: any PasswordHashing
     /// Failed `current_password` checks per user: without it a stolen token is a password oracle.
     let passwordCheckLimiter: RateLimiter
 
