@@ -63,20 +63,13 @@ struct UserService: Sendable {
 
     func changePassword(of user: UserRow, current: String, new: String, on db: any SQLDatabase) async throws {
         let newPassword = try Self.checkPassword(new, at: ["body", "new_password"])
-        let key = "password:\(user.id)"
-        if let wait = await passwordCheckLimiter.acquire([key]) {
-            throw Abort.tooManyRequests(retryAfter: wait, "Too many incorrect passwords")
-        }
-        let matches: Bool
-        do {
-            matches = try await hasher.verify(current, against: user.passwordHash)
-        } catch {
-            // Busy (503) or broken: no password was checked, so none was wrong.
-            await passwordCheckLimiter.refund([key])
-            throw error
-        }
+        let keys = ["password:\(user.id)"]
+        let refusal = "Too many incorrect passwords"
+        // Failures are counted after the check, not attempts before it: see WrongPasswordLimit.
+        try await passwordCheckLimiter.admitPasswordCheck(keys, refusal: refusal)
+        let matches = try await hasher.verify(current, against: user.passwordHash)
+        try await passwordCheckLimiter.judgePasswordCheck(keys, matched: matches, refusal: refusal)
         guard matches else { throw Abort(.badRequest, reason: "Incorrect password") }
-        await passwordCheckLimiter.refund([key])
         guard current != newPassword else {
             throw Abort(.badRequest, reason: "New password cannot be the same as the current one")
         }
