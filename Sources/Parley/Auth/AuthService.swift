@@ -14,7 +14,7 @@ struct AuthService: Sendable {
         let refusal = "Too many failed login attempts"
         // Failures are counted after the check, not attempts before it: see WrongPasswordLimit.
         try await limiter.admitPasswordCheck(keys, refusal: refusal)
-        let user = try await UserStore.find(email: email, on: db)
+        let user = try await UserStore.find(firstOf: EmailAddress.signInForms(rawEmail), on: db)
         let matches = try await hasher.verify(password, against: user?.passwordHash)
         try await limiter.judgePasswordCheck(keys, matched: matches, refusal: refusal)
         guard matches, let user else {
