@@ -10,7 +10,7 @@ struct AuthService: Sendable {
     func login(email rawEmail: String, password: String, clientAddress: String?, on db: any SQLDatabase) async throws -> TokenResponse {
         let email = EmailAddress.canonical(rawEmail)
         let emailKey = "email:" + email
-        let keys = [emailKey] + (clientAddress.map { ["address:" + $0] } ?? [])
+        let keys = [emailKey] + (clientAddress.map { ["address:" + ClientAddress.limitKey($0)] } ?? [])
         let refusal = "Too many failed login attempts"
         // Failures are counted after the check, not attempts before it: see WrongPasswordLimit.
         try await limiter.admitPasswordCheck(keys, refusal: refusal)
