@@ -28,7 +28,7 @@ public func configure(
     let databasePool = try DatabaseSetup.register(settings.database, poolSize: settings.databasePoolSize, on: app)
 
     let hasher = try PasswordHasher(
-        cost: settings.passwordHashCost, threads: settings.passwordHashThreads, queueLimit: settings.passwordHashQueue)
+        cost: settings.passwordHashCost, threads: settings.passwordHashThreads, maxWait: settings.passwordHashMaxWaitSeconds)
     app.lifecycle.use(PasswordHasherShutdown(hasher: hasher))
     let tokens = await TokenIssuer(secret: settings.secretKey!, lifetime: settings.accessTokenLifetime)
     let chat = ChatService(
@@ -81,12 +81,14 @@ public func configure(
     app.asyncCommands.use(CreateUserCommand(), as: "create-user")
 }
 
-/// Brings the schema up to date and ensures the configured first superuser. `parley serve` and
+/// Brings the schema up to date, names look-alike accounts left by it (`EmailCollisions`) and
+/// ensures the configured first superuser. `parley serve` and
 /// `parley create-user` run it so a first start just works; `parley migrate` leaves it to Fluent.
 public func prepareDatabase(_ app: Application) async throws {
     let settings = app.parley.settings
     try await DatabaseSetup.tuneSQLite(settings.database, on: app)
     try await app.autoMigrate()
+    try await EmailCollisions.warn(on: app.db.sql, logger: app.logger)
     if let superuser = settings.firstSuperuser {
         try await app.parley.users.ensureSuperuser(
             email: superuser.email, password: superuser.password, on: app.db.sql, logger: app.logger)

@@ -26,4 +26,17 @@ enum ClientAddress {
         }
         return client
     }
+
+    /// What per-address limits (logins, sign-ups) count `address` as: an IPv4 address is one
+    /// client; an IPv6 client has a whole /64 to itself (SLAAC and privacy addresses rotate
+    /// within it), so all of a /64 is one client, or a new address would be a new limit. An
+    /// IPv4-mapped IPv6 address (`::ffff:a.b.c.d`, a dual-stack socket's view of an IPv4 peer)
+    /// is that IPv4 address. Anything else is counted as written.
+    static func limitKey(_ address: String) -> String {
+        guard let (bytes, _) = IPNetwork.parseAddress(address) else { return address }
+        if bytes[..<12].elementsEqual([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xFF, 0xFF]) {
+            return bytes[12...].map(String.init).joined(separator: ".")
+        }
+        return IPNetwork.format(Array(bytes[..<8]) + Array(repeating: 0, count: 8)) + "/64"
+    }
 }

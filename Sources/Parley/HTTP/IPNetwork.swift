@@ -51,6 +51,15 @@ public struct IPNetwork: Sendable, Equatable {
         return (withUnsafeBytes(of: &v6) { Array($0) }, false)
     }
 
+    /// 16 bytes as IPv6 text, in the standard short form (`2001:db8::`).
+    static func format(_ bytes: [UInt8]) -> String {
+        var v6 = in6_addr()
+        withUnsafeMutableBytes(of: &v6) { $0.copyBytes(from: bytes) }
+        var text = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
+        guard inet_ntop(AF_INET6, &v6, &text, socklen_t(text.count)) != nil else { return "" }
+        return String(cString: text)
+    }
+
     /// `TRUSTED_PROXIES`: comma-separated blocks; a block that does not parse stops start-up.
     static func list(_ raw: String?, variable: String) throws -> [IPNetwork] {
         try (raw ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }.map { text in

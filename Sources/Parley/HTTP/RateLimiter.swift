@@ -13,27 +13,27 @@ actor RateLimiter {
         self.window = window
     }
 
-    /// Counts an attempt against every key, unless one of them is already at the limit: then
-    /// nothing is counted and the answer is the seconds until an attempt is allowed. Checking and
-    /// counting in one step means parallel attempts cannot all pass the check before any counts.
-    func acquire(_ keys: [String], now: Date = Date()) -> Int? {
+    /// Seconds until an event is allowed, when one of the keys is at the limit; nil when none is.
+    /// Counts nothing.
+    func check(_ keys: [String], now: Date = Date()) -> Int? {
         guard limit > 0 else { return nil }
         let waits = keys.compactMap { key -> TimeInterval? in
             let recent = recentEvents(key, now: now)
             guard recent.count >= limit, let oldest = recent.first else { return nil }
             return oldest.addingTimeInterval(window).timeIntervalSince(now)
         }
-        if let wait = waits.max() { return max(1, Int(wait.rounded(.up))) }
+        return waits.max().map { max(1, Int($0.rounded(.up))) }
+    }
+
+    /// Counts an event against every key, unless one of them is already at the limit: then
+    /// nothing is counted and the answer is the seconds until an event is allowed. Checking and
+    /// counting in one step means parallel events cannot all pass the check before any counts.
+    func acquire(_ keys: [String], now: Date = Date()) -> Int? {
+        guard limit > 0 else { return nil }
+        if let wait = check(keys, now: now) { return wait }
         if events.count > 100_000 { prune(now: now) }
         for key in keys { events[key, default: []].append(now) }
         return nil
-    }
-
-    /// Takes back the newest attempt counted against each key (it turned out not to count).
-    func refund(_ keys: [String]) {
-        for key in keys where events[key]?.isEmpty == false {
-            events[key]!.removeLast()
-        }
     }
 
     func reset(_ key: String) {

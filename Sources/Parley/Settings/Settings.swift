@@ -36,8 +36,9 @@ public struct Settings: Sendable {
     public var passwordHashThreads: Int
     /// Bcrypt's cost; 12 in every real deployment, lowered only by tests.
     public var passwordHashCost: Int = 12
-    /// Passwords waiting for a hashing thread beyond which `/token` and sign-up answer 503.
-    public var passwordHashQueue: Int = 32
+    /// The longest a login, sign-up or password change may expect to wait for a hashing thread
+    /// (the hashes ahead of it × their measured cost ÷ threads); past it they answer 503.
+    public var passwordHashMaxWaitSeconds: Double = 10
     /// How long connecting to the provider may take (AsyncHTTPClient retries a refused connection
     /// until then), so an unreachable provider is a quick 503.
     public var llmConnectTimeoutSeconds: Double = 3

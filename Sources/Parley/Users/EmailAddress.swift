@@ -21,12 +21,39 @@ enum EmailAddress {
 
     /// The one form addresses are stored and compared in, so that what looks alike is alike:
     /// NFKC makes composed and decomposed accents, and fullwidth or ligature forms, one string;
-    /// case folding (not lowercasing) then makes case differences one string. Folding is what
-    /// Unicode defines for caseless matching: lowercasing leaves `ς`/`σ` and `ß`/`ss` apart,
-    /// folding joins them. NFKC runs again because folding can un-normalise a string.
+    /// then it is lowercased, as the API promises ("stored lowercase"). Not case-folded: folding
+    /// rewrites the address itself (`Straße` would be stored as `strasse`, `ς` as `σ`), and which
+    /// of those are one mailbox is the mail domain's business. NFKC runs again because
+    /// lowercasing can un-normalise a string.
     static func canonical(_ raw: String) -> String {
         let compatible = raw.precomposedStringWithCompatibilityMapping.trimmingCharacters(in: .whitespaces)
-        return compatible.folding(options: .caseInsensitive, locale: nil).precomposedStringWithCompatibilityMapping
+        return compatible.lowercased().precomposedStringWithCompatibilityMapping
+    }
+
+    /// The stored emails that someone signing in as `raw` may mean, best first: the address as
+    /// typed, lowercased (how Parley stored it before canonical forms, and the form an account
+    /// keeps when its canonical form belongs to another account, see `UpdateUsersCanonicalEmails`);
+    /// then its canonical form; then its case-folded form (Parley stored that for a while, and
+    /// `ß`→`ss` cannot be undone). Exact first, so each of two look-alike accounts stays reachable.
+    static func signInForms(_ raw: String) -> [String] {
+        let canonical = canonical(raw)
+        return unique([raw.trimmingCharacters(in: .whitespaces).lowercased(), canonical, folded(canonical)])
+    }
+
+    /// The stored emails a new `canonical` address would be confused with: itself, and its
+    /// case-folded form, which may be an account stored folded, whose owner signs in with the
+    /// unfolded address (an account stored as `strasse@…` may be `Straße@…`'s).
+    static func conflictingForms(_ canonical: String) -> [String] {
+        unique([canonical, folded(canonical)])
+    }
+
+    /// The case-folded form Parley stored between lowercasing and canonical forms.
+    private static func folded(_ canonical: String) -> String {
+        canonical.folding(options: .caseInsensitive, locale: nil).precomposedStringWithCompatibilityMapping
+    }
+
+    private static func unique(_ forms: [String]) -> [String] {
+        forms.enumerated().filter { !forms[..<$0.offset].contains($0.element) }.map(\.element)
     }
 
     /// The address to store: canonical and valid, or a 422 at `loc`.

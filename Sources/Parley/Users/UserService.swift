@@ -4,7 +4,7 @@ import Vapor
 
 /// Account rules: validation, unique emails, password changes that revoke older tokens.
 struct UserService: Sendable {
-    let hasher: PasswordHasher
+    let hasher: any PasswordHashing
     /// Failed `current_password` checks per user: without it a stolen token is a password oracle.
     let passwordCheckLimiter: RateLimiter
 
@@ -16,7 +16,7 @@ struct UserService: Sendable {
         let password = try Self.checkPassword(input.password, at: ["body", "password"])
         let fullName = try input.fullName.map { try TextRule.check($0, at: ["body", "full_name"], min: 0, max: Self.fullNameMax) }
         // Cheap checks first: a taken address costs no hash.
-        if try await UserStore.emailTaken(email, except: nil, on: db) { throw Abort.emailTaken }
+        if try await UserStore.emailTaken(EmailAddress.conflictingForms(email), except: nil, on: db) { throw Abort.emailTaken }
         let user = UserRow(
             id: UUID(), email: email, passwordHash: try await hasher.hash(password), fullName: fullName,
             isActive: allowPrivileges ? input.isActive ?? true : true,
@@ -32,6 +32,7 @@ struct UserService: Sendable {
 
     /// Applies a partial update; privileges and password only when `asSuperuser`.
     func update(_ user: UserRow, with input: UserUpdateRequest, asSuperuser: Bool, on db: any SQLDatabase) async throws -> UserRow {
+        let storedEmail = user.email
         var user = user
         if let email = input.email {
             user.email = try EmailAddress.normalized(email, at: ["body", "email"])
@@ -45,7 +46,11 @@ struct UserService: Sendable {
             if let isActive = input.isActive { user.isActive = isActive }
             if let isSuperuser = input.isSuperuser { user.isSuperuser = isSuperuser }
         }
-        if try await UserStore.emailTaken(user.email, except: user.id, on: db) { throw Abort.emailTaken }
+        // Only a new address is checked: an account may keep a form that now looks like another's.
+        if user.email != storedEmail,
+           try await UserStore.emailTaken(EmailAddress.conflictingForms(user.email), except: user.id, on: db) {
+            throw Abort.emailTaken
+        }
         var hash: String?
         if let newPassword { hash = try await hasher.hash(newPassword) }
         do {
@@ -63,14 +68,13 @@ struct UserService: Sendable {
 
     func changePassword(of user: UserRow, current: String, new: String, on db: any SQLDatabase) async throws {
         let newPassword = try Self.checkPassword(new, at: ["body", "new_password"])
-        let key = "password:\(user.id)"
-        if let wait = await passwordCheckLimiter.acquire([key]) {
-            throw Abort.tooManyRequests(retryAfter: wait, "Too many incorrect passwords")
-        }
-        guard try await hasher.verify(current, against: user.passwordHash) else {
-            throw Abort(.badRequest, reason: "Incorrect password")
-        }
-        await passwordCheckLimiter.refund([key])
+        let keys = ["password:\(user.id)"]
+        let refusal = "Too many incorrect passwords"
+        // Failures are counted after the check, not attempts before it: see WrongPasswordLimit.
+        try await passwordCheckLimiter.admitPasswordCheck(keys, refusal: refusal)
+        let matches = try await hasher.verify(current, against: user.passwordHash)
+        try await passwordCheckLimiter.judgePasswordCheck(keys, matched: matches, refusal: refusal)
+        guard matches else { throw Abort(.badRequest, reason: "Incorrect password") }
         guard current != newPassword else {
             throw Abort(.badRequest, reason: "New password cannot be the same as the current one")
         }
@@ -81,7 +85,7 @@ struct UserService: Sendable {
     /// start. An existing account is left as it is: promoting it would hand the server to whoever
     /// registered the address first, and would undo an admin's demotion at every restart.
     func ensureSuperuser(email: String, password: String, on db: any SQLDatabase, logger: Logger) async throws {
-        if let existing = try await UserStore.find(email: email, on: db) {
+        if let existing = try await UserStore.find(firstOf: EmailAddress.conflictingForms(email), on: db) {
             if !existing.isSuperuser || !existing.isActive {
                 logger.warning("FIRST_SUPERUSER \(email) exists but is not an active superuser; left as it is")
             }

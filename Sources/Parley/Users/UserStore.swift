@@ -36,6 +36,12 @@ enum UserStore {
         try await db.select().columns(columns).from(table).where(Column.email, .equal, email).first().map(row)
     }
 
+    /// The account with the first of `emails` that one has (see `EmailAddress.signInForms`).
+    static func find(firstOf emails: [String], on db: any SQLDatabase) async throws -> UserRow? {
+        let rows = try await db.select().columns(columns).from(table).where(Column.email, .in, emails).all().map(row)
+        return emails.lazy.compactMap { email in rows.first { $0.email == email } }.first
+    }
+
     /// One page, oldest accounts first.
     static func page(skip: Int, limit: Int, on db: any SQLDatabase) async throws -> [UserRow] {
         try await db.select().columns(columns).from(table)
@@ -80,9 +86,9 @@ enum UserStore {
             .run()
     }
 
-    /// Whether another account than `id` has this email.
-    static func emailTaken(_ email: String, except id: UUID?, on db: any SQLDatabase) async throws -> Bool {
-        var query = db.select().column(Column.id).from(table).where(Column.email, .equal, email)
+    /// Whether another account than `id` has one of these emails.
+    static func emailTaken(_ emails: [String], except id: UUID?, on db: any SQLDatabase) async throws -> Bool {
+        var query = db.select().column(Column.id).from(table).where(Column.email, .in, emails)
         if let id { query = query.where(Column.id, .notEqual, id) }
         return try await query.limit(1).first() != nil
     }

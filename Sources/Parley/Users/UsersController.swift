@@ -26,7 +26,8 @@ struct UsersController: RouteCollection {
         guard parley.settings.openRegistration else {
             throw Abort(.forbidden, reason: "Open user registration is forbidden on this server")
         }
-        if let address = request.clientAddress, let wait = await parley.signupLimiter.acquire(["signup:" + address]) {
+        if let address = request.clientAddress,
+           let wait = await parley.signupLimiter.acquire(["signup:" + ClientAddress.limitKey(address)]) {
             throw Abort.tooManyRequests(retryAfter: wait, "Too many sign-ups from this address")
         }
         let input = try request.decodeJSON(UserCreateRequest.self)

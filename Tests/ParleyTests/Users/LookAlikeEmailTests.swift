@@ -3,7 +3,8 @@ import Foundation
 import Testing
 @testable import Parley
 
-/// Addresses that look the same are the same account: one canonical form is stored and compared.
+/// Addresses that look the same are the same account: one canonical form (NFKC, lowercase) is
+/// stored and compared.
 @Suite struct LookAlikeEmailTests {
     @Test(arguments: [
         ("ann@example.com", "ann@example.com"),
@@ -13,7 +14,8 @@ import Testing
         ("JOS\u{00C9}@example.com", "jos\u{00E9}@example.com"),
         ("\u{FB01}nn@example.com", "finn@example.com"),  // the ﬁ ligature
         ("\u{039F}\u{0394}\u{039F}\u{03A3}@example.com", "\u{03BF}\u{03B4}\u{03BF}\u{03C3}@example.com"),  // ΟΔΟΣ
-        ("\u{03BF}\u{03B4}\u{03BF}\u{03C2}@example.com", "\u{03BF}\u{03B4}\u{03BF}\u{03C3}@example.com"),  // final ς
+        ("\u{03BF}\u{03B4}\u{03BF}\u{03C2}@example.com", "\u{03BF}\u{03B4}\u{03BF}\u{03C2}@example.com"),  // final ς is lowercase already
+        ("Stra\u{00DF}e@example.com", "stra\u{00DF}e@example.com"),  // lowercased, not folded to "strasse"
         (" ann@example.com\u{00A0}", "ann@example.com"),  // a no-break space is trimmed too
     ])
     func canonicalForm(raw: String, expected: String) {
