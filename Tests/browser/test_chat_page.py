@@ -114,7 +114,7 @@ def test_stop_keeps_what_arrived_and_the_history_keeps_it_too(page):
     stop = find(page, "#send-button")
     assert stop.text == "Stop"
     stop.click()
-    wait(page).until(lambda d: text_of(d, ".message.assistant .message-meta") == "Stopped")
+    wait(page).until(lambda d: text_of(d, ".message.assistant .message-meta .reply-state") == "Stopped")
     shown = reply_text(page)
     assert find(page, "#send-button").text == "Send"
     time.sleep(1)
