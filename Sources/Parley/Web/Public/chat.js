@@ -104,17 +104,16 @@ async function refresh(load = opening) {
 function renderBranch() {
   const focused = focusedControl();
   const follow = nearEnd();
-  const busy = Boolean(live);
   const kept = new Map();
   const elements = branch.map((message) => {
     if (message.view) return message.view;
     if (editing && editing.id === message.id) return editing.element;
     const version = versionOf(message, groups);
-    if (!message.id) return messageView(message, version, busy);
+    if (!message.id) return messageView(message, version);
     const signature = JSON.stringify([message.content, message.status, message.model, message.usage,
-      message.parent_id, version.index, version.count, busy]);
+      message.parent_id, version.index, version.count]);
     const known = views.get(message.id);
-    const element = known?.signature === signature ? known.element : messageView(message, version, busy);
+    const element = known?.signature === signature ? known.element : messageView(message, version);
     kept.set(message.id, { signature, element });
     return element;
   }).filter(Boolean);
@@ -124,8 +123,15 @@ function renderBranch() {
   });
   while (column.children.length > elements.length) column.lastElementChild.remove();
   emptyChat.hidden = Boolean(conversationID) || elements.length > 0;
+  setBusy();
   refocus(column, focused);
   if (follow) scroller.scrollTop = scroller.scrollHeight;
+}
+
+/** While a reply is being written here, nothing may change the branch under it: the edit,
+ * regenerate and version buttons are disabled (in place, so no message is drawn again). */
+function setBusy() {
+  for (const button of column.querySelectorAll(".tool")) button.disabled = Boolean(live) || button.hasAttribute("data-end");
 }
 
 const actions = {
@@ -135,7 +141,7 @@ const actions = {
       id: message.id,
       element: h("div", { class: "user-turn editing" }, editForm(message.content, {
         send: (text) => {
-          editing = null;
+          if (live) return;
           // A new version of the question: a sibling of it, under the same parent (null: a new
           // first message, which the server takes from an explicit null).
           startTurn({ base: branchBefore(branch, message), parentID: message.parent_id ?? null, messages: [{ role: "user", content: text }] });
@@ -166,16 +172,16 @@ const actions = {
   },
 };
 
-function messageView(message, version, busy) {
+function messageView(message, version) {
   if (message.role === "user") {
     return h("div", { class: "user-turn", "data-id": message.id },
       h("div", { class: "message user" }, message.content),
-      message.failed ? null : userTools(message, version, { busy, actions }));
+      message.failed ? null : userTools(message, version, actions));
   }
   if (message.role === "assistant") {
     return h("div", { class: "message assistant", "data-id": message.id },
       h("div", { class: "reply-body" }, renderMarkdown(message.content)),
-      message.status === "streaming" ? null : replyFooter(message, version, { busy, actions }));
+      message.status === "streaming" ? null : replyFooter(message, version, actions));
   }
   return null; // system messages are the server's business
 }
@@ -193,6 +199,7 @@ function lastStored() {
  * the branch's end, as the server sees it), replacing the view's branch after `base`. */
 function startTurn({ base, parentID, messages }) {
   refreshes++; // a list read before this turn must not draw over it
+  editing = null; // a question being edited is left as it was
   branch = base.filter((message) => !message.failed);
   const request = { conversation_id: conversationID, messages };
   if (conversationID && parentID !== undefined) request.parent_id = parentID;
@@ -305,7 +312,10 @@ function failed(entry, error) {
   entry.controller.abort();
   if (live === entry) live = null;
   showStreaming(live ? "on" : "off");
-  const alert = h("p", { class: "error", role: "alert" }, error.message);
+  // A 404 for a reply the server had named: it failed while no one was attached, and the
+  // server removed the turn, as it does for any failed reply.
+  const gone = error.status === 404 && entry.log.messageID;
+  const alert = h("p", { class: "error", role: "alert" }, gone ? "The reply failed, and nothing of it was kept." : error.message);
   const failure = { failed: true, view: h("div", { class: "turn-error" }, alert) };
   for (const message of entry.sent) message.failed = true;
   branch = branch.map((message) => (message === entry.message ? failure : message));

@@ -8,24 +8,24 @@ const ENDINGS = {
   interrupted: ["Interrupted", "The server stopped while writing it: the text is what had been saved."],
 };
 
-/** `actions`: {edit(message), regenerate(message), switchTo(id)}; `busy`: a reply is being
- * written here, so nothing may change the branch under it. */
-export function userTools(message, version, { busy, actions }) {
+/** `actions`: {edit(message), regenerate(message), switchTo(id)}. Every control is a `.tool`
+ * button: the chat view disables them all while a reply is being written (see setBusy). */
+export function userTools(message, version, actions) {
   const edit = message.id ? h("button", {
-    type: "button", class: "tool", "aria-label": "Edit message", title: "Edit", disabled: busy,
+    type: "button", class: "tool", "aria-label": "Edit message", title: "Edit",
     "data-focus": `edit:${message.id}`, onclick: () => actions.edit(message),
   }, "✎") : null;
-  const versions = versionSwitch(message, version, { busy, actions });
+  const versions = versionSwitch(message, version, actions);
   return edit || versions ? h("div", { class: "message-tools" }, versions, edit) : null;
 }
 
 /** The footer of a reply that ended: shown only then, so "has a footer" means "finished". */
-export function replyFooter(message, version, { busy, actions }) {
+export function replyFooter(message, version, actions) {
   const { model, usage } = message;
   const tokens = usage ? `${usage.prompt_tokens} prompt + ${usage.completion_tokens} completion tokens` : "";
   const ending = ENDINGS[message.status];
   return h("div", { class: "message-meta" },
-    versionSwitch(message, version, { busy, actions }),
+    versionSwitch(message, version, actions),
     model ? h("span", {
       class: usage ? "usage" : null, title: tokens || null, tabindex: usage ? 0 : null,
       "aria-label": usage ? `${model}: ${tokens}` : null,
@@ -34,16 +34,17 @@ export function replyFooter(message, version, { busy, actions }) {
     // A new reply to the same question: the question must be known (it is, once listed).
     message.id && message.parent_id ? h("button", {
       type: "button", class: "tool regenerate", "aria-label": "Regenerate reply", title: "Regenerate",
-      disabled: busy, "data-focus": `regenerate:${message.id}`, onclick: () => actions.regenerate(message),
+      "data-focus": `regenerate:${message.id}`, onclick: () => actions.regenerate(message),
     }, "↻") : null);
 }
 
-/** "‹ 2/3 ›" on a message with other versions; nothing on one without. */
-function versionSwitch(message, version, { busy, actions }) {
+/** "‹ 2/3 ›" on a message with other versions; nothing on one without. An arrow at either end
+ * is marked `data-end`: disabled even when nothing else is. */
+function versionSwitch(message, version, actions) {
   if (version.count < 2) return null;
   const key = `versions:${message.parent_id ?? ""}`;
   const step = (label, target, glyph, name) => h("button", {
-    type: "button", class: "tool", "aria-label": label, disabled: busy || !target,
+    type: "button", class: "tool", "aria-label": label, disabled: !target, "data-end": !target,
     "data-focus": `${key}:${name}`, onclick: () => actions.switchTo(target),
   }, glyph);
   return h("span", { class: "versions", role: "group", "aria-label": `Version ${version.index} of ${version.count}` },
