@@ -185,3 +185,20 @@ test("nudge: a connection quiet for too long is given up and resumed; a lively o
   assert.deepEqual(opened, [null, "2"]);
   assert.equal(log.text, "a b");
 });
+
+test("a turn cut before the server named its reply is asked again, and its replay from the start is taken once", async () => {
+  const requests = [];
+  const follower = new Follower(new ReplyLog(), {
+    sleep: async () => {},
+    // As chat.js does: the same request (same Idempotency-Key) until the start event, then attach.
+    open: async (log) => {
+      requests.push(log.messageID ? `attach after ${log.lastID}` : "post");
+      if (requests.length === 1) throw Object.assign(new Error("Parley cannot be reached."), { status: 0 });
+      if (requests.length === 2) return connection([{ id: "1", data: start }, { id: "2", data: delta("a") }], new TypeError("network error"));
+      return connection([{ id: "3", data: delta("b") }, { id: "4", data: done("ab") }]);
+    },
+  });
+  const log = await follower.run(new AbortController().signal);
+  assert.deepEqual(requests, ["post", "post", "attach after 2"]);
+  assert.equal(log.text, "ab");
+});
