@@ -156,9 +156,20 @@ def test_a_failed_reply_shows_the_error_and_retry_sends_it_once(page):
     retry.click()
     wait_for_reply(page)
     assert all_of(page, ".turn-error") == []
+    # The failed first turn took its new conversation along; the retry made one, and only one.
+    wait(page).until(lambda d: conversation_titles(d) == ["please fail once"])
     page.refresh()
     wait(page).until(lambda d: len(all_of(d, ".message")) == 2)
     assert [m.text for m in all_of(page, ".message.user")] == ["please fail once"]
+
+    # A later turn that fails is retried in the same conversation, after the turns before it.
+    send(page, "please fail once more")
+    find(page, ".turn-error button").click()
+    wait(page).until(lambda d: len(all_of(d, ".message.assistant .message-meta")) == 2)
+    page.refresh()
+    wait(page).until(lambda d: len(all_of(d, ".message")) == 4)
+    assert [m.text for m in all_of(page, ".message.user")] == ["please fail once", "please fail once more"]
+    assert conversation_titles(page) == ["please fail once"]
 
 
 def test_rename_and_delete_a_conversation(page):

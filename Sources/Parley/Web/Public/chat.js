@@ -33,7 +33,8 @@ let opening = 0; // a load that a newer one replaced is dropped
 let refreshes = 0;
 let hooks = { adopted: () => {}, finished: () => {} };
 
-/** `adopted(id)`: a new chat now has its conversation; `finished(id)`: a turn was stored (it
+/** `adopted(id)`: a new chat now has its conversation (null: it has none after all, its first
+ * turn failed and took it along); `finished(id)`: a turn was stored (it
  * resolves to whether the conversation list now has it). */
 export function setUpChat(callbacks) {
   hooks = callbacks;
@@ -271,6 +272,7 @@ function started(entry, log) {
     // A new chat's conversation exists from now on: name it in the address and the list, so a
     // reload or a switch can come back to the reply.
     conversationID = log.conversationID;
+    entry.created = conversationID;
     hooks.adopted(conversationID);
     hooks.finished(conversationID);
   }
@@ -319,13 +321,28 @@ function failed(entry, error) {
   const failure = { failed: true, view: h("div", { class: "turn-error" }, alert) };
   for (const message of entry.sent) message.failed = true;
   branch = branch.map((message) => (message === entry.message ? failure : message));
+  // A failed first turn can take its new conversation with it (nothing of the turn is stored):
+  // then this is a new chat again, and a retry must not name the conversation that is gone.
+  const checked = entry.created === conversationID ? forgetIfGone(conversationID) : null;
   if (entry.retryTurn) {
-    const retry = h("button", { type: "button", onclick: () => entry.retryTurn() }, "Retry");
+    const retry = h("button", { type: "button", onclick: async () => { await checked; entry.retryTurn(); } }, "Retry");
     failure.view.append(retry);
     renderBranch();
     retry.focus();
   } else {
     renderBranch();
+  }
+}
+
+async function forgetIfGone(id) {
+  try {
+    await api("GET", `/api/v1/conversations/${id}`);
+  } catch (error) {
+    if (error.status !== 404 || conversationID !== id) return;
+    conversationID = null;
+    hooks.adopted(null);
+    setTitle("New chat");
+    hooks.finished(id); // the list forgets it too
   }
 }
 
