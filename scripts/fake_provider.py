@@ -8,6 +8,10 @@ With --scenarios (the browser tests) the reply depends on the last user message:
   contains "slow story"  a long reply, one word every 0.25 s (time to press Stop)
   contains "markup"      a reply holding <script>, <img onerror> and a javascript: link
   contains "fail once"   HTTP 500 the first time that exact message is seen, a reply after
+  contains "[gate G N]"  "one two … ten." word by word, holding after the first N words until
+                         POST /gates/G (a test orders a reload or a drop mid-reply this way)
+  contains "count me"    "Answer number K." where K counts the requests with that same message
+                         (a regenerated reply differs from the first)
   anything else          a short Markdown reply (list, code block) in parts 0.2 s apart
 In either mode, "[stream N S]" in the body asks for N pieces, S seconds apart (scripts/bench).
 """
@@ -46,6 +50,14 @@ MARKUP_REPLY = [
     "and [a real link](https://example.com/page).",
 ]
 failed_once: set[str] = set()
+GATED_REPLY = ["one", " two", " three", " four", " five", " six", " seven", " eight", " nine", " ten."]
+GATE = re.compile(r"\[gate ([\w-]+) (\d+)\]")
+gates: dict[str, asyncio.Event] = {}
+counted: dict[str, int] = {}
+
+
+def gate(name: str) -> asyncio.Event:
+    return gates.setdefault(name, asyncio.Event())
 # "[stream N S]" in a benchmark's message: N pieces, S seconds apart (many long streams at once).
 PACED = re.compile(rb"\[stream (\d+) ([\d.]+)\]")
 
@@ -70,14 +82,25 @@ async def scenario(writer: asyncio.StreamWriter, body: bytes) -> None:
         error = json.dumps({"error": {"code": 500, "message": "the fake model failed on purpose", "type": "server_error"}}).encode()
         writer.write(response_head("500 Internal Server Error", "application/json", len(error)) + error)
         return
+    if held := GATE.search(text):
+        await paced(writer, GATED_REPLY, 0.05, hold=(int(held[2]), gate(held[1])))
+        return
+    if "count me" in text:
+        counted[text] = counted.get(text, 0) + 1
+        await paced(writer, ["Answer ", "number ", f"{counted[text]}."], 0.05)
+        return
     pieces, delay = (SLOW_REPLY, 0.25) if "slow story" in text else (MARKUP_REPLY, 0.05) if "markup" in text else (MARKDOWN_REPLY, 0.2)
     await paced(writer, pieces, delay)
 
 
-async def paced(writer: asyncio.StreamWriter, pieces: list[str], delay: float) -> None:
-    """A streamed reply, one piece every `delay` seconds."""
+async def paced(writer: asyncio.StreamWriter, pieces: list[str], delay: float, hold=None) -> None:
+    """A streamed reply, one piece every `delay` seconds; `hold` = (n, event): wait for the event
+    after the first n pieces."""
     writer.write(response_head("200 OK", "text/event-stream"))
-    for event in sse_events(pieces):
+    await writer.drain()
+    for index, event in enumerate(sse_events(pieces)):
+        if hold and index == hold[0]:
+            await hold[1].wait()
         writer.write(f"{len(event):x}\r\n".encode() + event + b"\r\n")
         await writer.drain()
         await asyncio.sleep(delay)
@@ -96,7 +119,10 @@ async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, sce
                     length = int(value.strip())
             body = await reader.readexactly(length) if length else b""
             path = lines[0].split(" ")[1]
-            if path.endswith("/models"):
+            if path.startswith("/gates/"):
+                gate(path.removeprefix("/gates/")).set()
+                writer.write(response_head("200 OK", "application/json", 2) + b"{}")
+            elif path.endswith("/models"):
                 writer.write(response_head("200 OK", "application/json", len(MODELS)) + MODELS)
             elif paced_request := PACED.search(body):
                 await paced(writer, ["tok "] * int(paced_request[1]), float(paced_request[2]))

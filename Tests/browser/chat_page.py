@@ -1,5 +1,6 @@
 """What a person does on the chat page, as steps the tests share."""
 import itertools
+import urllib.request
 
 from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
@@ -93,14 +94,49 @@ def conversation_titles(driver) -> list[str]:
     return driver.execute_script("return [...document.querySelectorAll('#conversation-list a')].map(a => a.innerText)")
 
 
-def record_reply_texts(driver) -> None:
-    """From now on, every distinct text the last reply shows is kept in window.replyTexts: the page
-    records its own changes, so no state between two polls is missed however busy the machine is."""
+def reply_state(driver) -> str:
+    """How the last reply ended, as its footer says ("Stopped", "Interrupted"; "" when complete)."""
+    return text_of(driver, ".message.assistant:last-child .message-meta .reply-state")
+
+
+def release(fake_provider: str, gate: str) -> None:
+    """Lets the fake provider go on with a reply held at "[gate NAME N]"."""
+    base = fake_provider.removesuffix("/v1")
+    with urllib.request.urlopen(urllib.request.Request(f"{base}/gates/{gate}", method="POST"), timeout=5):
+        pass
+
+
+def stored_messages(driver, branch: str = "") -> list[dict]:
+    """The open conversation's messages as the API lists them (its current branch, or `branch=all`)."""
+    return driver.execute_async_script("""
+        const [branch, done] = arguments;
+        const id = location.hash.replace('#/c/', '');
+        fetch(`/api/v1/conversations/${id}/messages` + (branch ? `?branch=${branch}` : ''),
+              {headers: {Authorization: 'Bearer ' + localStorage.getItem('parley.token')}})
+          .then((response) => response.json()).then(done, (error) => done(String(error)));
+    """, branch)
+
+
+def record_reply_text(driver) -> None:
+    """From now on, every text the last reply shows is kept in order (read with shown_texts)."""
     driver.execute_script("""
-        window.replyTexts = [];
-        const read = () => document.querySelector('.message.assistant:last-child .reply-body')?.innerText ?? '';
-        new MutationObserver(() => {
-            const text = read();
-            if (text && text !== window.replyTexts.at(-1)) window.replyTexts.push(text);
-        }).observe(document.body, {childList: true, subtree: true, characterData: true});
+        window.shownTexts = [];
+        const read = () => {
+          const body = document.querySelector('.message.assistant:last-child .reply-body');
+          const text = body ? body.innerText.trim() : null;
+          if (text !== null && window.shownTexts.at(-1) !== text) window.shownTexts.push(text);
+        };
+        window.shownObserver?.disconnect();
+        window.shownObserver = new MutationObserver(read);
+        window.shownObserver.observe(document.getElementById('message-column'), {childList: true, subtree: true, characterData: true});
+        read();
     """)
+
+
+def shown_texts(driver) -> list[str]:
+    return driver.execute_script("return window.shownTexts")
+
+
+def never_took_back(texts: list[str]) -> bool:
+    """Each text shown begins with the one shown before: nothing shown was dropped or replaced."""
+    return all(later.startswith(earlier) for earlier, later in zip(texts, texts[1:]))

@@ -10,6 +10,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -93,6 +94,72 @@ def parley(fake_provider):
 def closed_parley(fake_provider):
     with running_parley(fake_provider, OPEN_REGISTRATION="false") as base:
         yield base
+
+
+class CuttingProxy:
+    """A TCP proxy in front of Parley that can cut every connection through it at once, as a
+    network that goes away or a proxy that ends long streams does (what DevTools' "offline"
+    does not do to a response already streaming)."""
+
+    def __init__(self, port: int):
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self.listener.getsockname()[1]}"
+        self.port = port
+        self.open: set[socket.socket] = set()
+        self.lock = threading.Lock()
+        threading.Thread(target=self.accept, daemon=True).start()
+
+    def accept(self) -> None:
+        while True:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return
+            try:
+                upstream = socket.create_connection(("127.0.0.1", self.port))
+            except OSError:
+                client.close()
+                continue
+            with self.lock:
+                self.open |= {client, upstream}
+            for source, target in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self.pump, args=(source, target), daemon=True).start()
+
+    def pump(self, source: socket.socket, target: socket.socket) -> None:
+        try:
+            while data := source.recv(65536):
+                target.sendall(data)
+        except OSError:
+            pass
+        finally:
+            self.close(source, target)
+
+    def close(self, *sockets: socket.socket) -> None:
+        for sock in sockets:
+            with self.lock:
+                self.open.discard(sock)
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+            sock.close()
+
+    def cut(self) -> None:
+        """Drops every connection open now (new ones go through)."""
+        with self.lock:
+            sockets = list(self.open)
+        self.close(*sockets)
+
+    def stop(self) -> None:
+        self.listener.close()
+        self.cut()
+
+
+@pytest.fixture
+def cutting_proxy(parley):
+    proxy = CuttingProxy(int(parley.rsplit(":", 1)[1]))
+    try:
+        yield proxy
+    finally:
+        proxy.stop()
 
 
 def chromium_options() -> webdriver.ChromeOptions:

@@ -9,7 +9,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
 from chat_page import (all_of, conversation_titles, dialog_button, find, menu_item, new_email, open_conversation_menu,
-                       record_reply_texts, reply_text, send, sign_in, sign_out, sign_up, text_of, wait, wait_for_reply)
+                       record_reply_text, reply_text, shown_texts, send, sign_in, sign_out, sign_up, text_of, wait, wait_for_reply)
 from conftest import console_errors, screenshot
 
 
@@ -64,10 +64,10 @@ def test_sign_up_is_hidden_when_registration_is_closed(browser, closed_parley):
 
 def test_reply_arrives_in_parts_with_markdown_model_and_usage(page):
     sign_up(page, new_email("dan"))
-    record_reply_texts(page)
+    record_reply_text(page)
     send(page, "Hello there")
     reply = wait_for_reply(page)
-    seen = page.execute_script("return window.replyTexts")
+    seen = [text for text in shown_texts(page) if text]
     assert len(seen) >= 3, f"the reply came in {len(seen)} parts: {seen}"
     assert all(later.startswith(earlier.rstrip()[:5]) for earlier, later in zip(seen, seen[1:]))
 
@@ -109,7 +109,7 @@ def test_stop_keeps_what_arrived_and_the_history_keeps_it_too(page):
     stop = find(page, "#send-button")
     assert stop.text == "Stop"
     stop.click()
-    wait(page).until(lambda d: text_of(d, ".message.assistant .message-meta") == "Stopped")
+    wait(page).until(lambda d: text_of(d, ".message.assistant .message-meta .reply-state") == "Stopped")
     shown = reply_text(page)
     assert find(page, "#send-button").text == "Send"
     time.sleep(1)
@@ -151,9 +151,20 @@ def test_a_failed_reply_shows_the_error_and_retry_sends_it_once(page):
     retry.click()
     wait_for_reply(page)
     assert all_of(page, ".turn-error") == []
+    # The failed first turn took its new conversation along; the retry made one, and only one.
+    wait(page).until(lambda d: conversation_titles(d) == ["please fail once"])
     page.refresh()
     wait(page).until(lambda d: len(all_of(d, ".message")) == 2)
     assert [m.text for m in all_of(page, ".message.user")] == ["please fail once"]
+
+    # A later turn that fails is retried in the same conversation, after the turns before it.
+    send(page, "please fail once more")
+    find(page, ".turn-error button").click()
+    wait(page).until(lambda d: len(all_of(d, ".message.assistant .message-meta")) == 2)
+    page.refresh()
+    wait(page).until(lambda d: len(all_of(d, ".message")) == 4)
+    assert [m.text for m in all_of(page, ".message.user")] == ["please fail once", "please fail once more"]
+    assert conversation_titles(page) == ["please fail once"]
 
 
 def test_rename_and_delete_a_conversation(page):

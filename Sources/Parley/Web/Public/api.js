@@ -84,11 +84,26 @@ export function newKey() {
   return Array.from(bytes, (byte) => byte.toString(16).padStart(2, "0")).join("");
 }
 
-/** Streams a chat turn: yields the server's start, delta, done and error events. */
-export async function* streamChat(request, { signal, key }) {
+/** Starts a chat turn, streamed. Resolves once the server answered (a failed request rejects
+ * with an APIError) to its events: `{id, data}` with start, delta, and one of done, stopped,
+ * interrupted or error. A retry with the same `key` attaches to the same reply, never a second. */
+export async function streamChat(request, { signal, key, onBytes }) {
   const response = await send("POST", "/api/chat", { ...request, stream: true }, {
     signal,
     headers: { Accept: "text/event-stream", "Idempotency-Key": key },
   });
-  yield* readEvents(response.body);
+  return readEvents(response.body, { onBytes });
+}
+
+/** Attaches to a reply (in progress or ended): its events after event `after` (all without it). */
+export async function attachReply(messageID, { after, signal, onBytes }) {
+  const headers = { Accept: "text/event-stream" };
+  if (after != null) headers["Last-Event-ID"] = after;
+  const response = await send("GET", `/api/chat/${messageID}/stream`, undefined, { signal, headers });
+  return readEvents(response.body, { onBytes });
+}
+
+/** Asks the server to stop a reply; resolves to the message as stored (its final status). */
+export function stopReply(messageID) {
+  return api("POST", `/api/chat/${messageID}/stop`);
 }

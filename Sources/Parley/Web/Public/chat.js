@@ -1,7 +1,14 @@
-// The chat view: a conversation's history, the composer, and the reply streamed as it is written.
-import { api, APIError, newKey, streamChat } from "./api.js";
+// The chat view: a conversation's current branch, the composer, and the reply being written.
+// A reply belongs to the server: the view attaches to it (reply.js) when it sends a turn, when
+// it opens a conversation whose reply is still being written (a reload, a switch, a second
+// tab), and again after a dropped connection. Leaving only lets go of it; Stop asks the server.
+import { api, APIError, attachReply, newKey, stopReply, streamChat } from "./api.js";
+import { branchBefore, versionGroups, versionOf } from "./branches.js";
+import { toast } from "./dialog.js";
 import { byId, h } from "./dom.js";
 import { renderMarkdown } from "./markdown.js";
+import { editForm, focusedControl, refocus, replyFooter, userTools } from "./messages.js";
+import { Follower, ReplyLog, textToShow, transient } from "./reply.js";
 
 const scroller = byId("messages");
 const column = byId("message-column");
@@ -13,12 +20,21 @@ const title = byId("chat-title");
 const modelName = byId("model-name");
 
 let conversationID = null;
-let streaming = null; // the AbortController of the reply being streamed
+/** The current branch, root first, as the server listed it, then what this view added since:
+ * a turn being sent has messages without ids, a reply being written carries its `view`, a turn
+ * that failed is a `{failed: true, view}` (with its question, also marked failed). */
+let branch = [];
+let groups = new Map(); // the versions of each turn (branches.js)
+let views = new Map(); // message id → {signature, element}: unchanged messages keep their DOM
+let live = null; // the reply this view follows (see follow)
+let editing = null; // {id, element}: the question being edited
+const settled = new Map(); // replies that ended here: id → what they ended as
 let opening = 0; // a load that a newer one replaced is dropped
-let failedTurns = []; // turns that failed and were not stored: gone at the next send
+let refreshes = 0;
 let hooks = { adopted: () => {}, finished: () => {} };
 
-/** `adopted(id)`: a new chat now has its conversation; `finished(id)`: a turn was stored (it
+/** `adopted(id)`: a new chat now has its conversation (null: it has none after all, its first
+ * turn failed and took it along); `finished(id)`: a turn was stored (it
  * resolves to whether the conversation list now has it). */
 export function setUpChat(callbacks) {
   hooks = callbacks;
@@ -33,12 +49,15 @@ export function setTitle(text) {
   document.title = text === "New chat" ? "Parley" : `${text} · Parley`;
 }
 
-/** Shows a conversation (null: a new chat). Stops a reply being streamed: the server keeps what came. */
+/** Shows a conversation (null: a new chat). A reply being written goes on without this view. */
 export async function openConversation(id, knownTitle) {
   if (id && id === conversationID) return;
-  streaming?.abort();
+  letGo();
   conversationID = id;
-  failedTurns = [];
+  branch = [];
+  groups = new Map();
+  views = new Map();
+  editing = null;
   const load = ++opening;
   column.replaceChildren();
   emptyChat.hidden = Boolean(id);
@@ -48,13 +67,9 @@ export async function openConversation(id, knownTitle) {
     return;
   }
   try {
-    const [conversation, messages] = await Promise.all([
-      api("GET", `/api/v1/conversations/${id}`),
-      api("GET", `/api/v1/conversations/${id}/messages`),
-    ]);
+    const [conversation] = await Promise.all([api("GET", `/api/v1/conversations/${id}`), refresh(load)]);
     if (load !== opening) return;
     setTitle(conversation.title);
-    column.append(...messages.map((message) => messageView(message.role, message.content)).filter(Boolean));
     scroller.scrollTop = scroller.scrollHeight;
     prompt.focus();
   } catch (error) {
@@ -63,9 +78,112 @@ export async function openConversation(id, knownTitle) {
   }
 }
 
-function messageView(role, content) {
-  if (role === "user") return h("div", { class: "message user" }, content);
-  if (role === "assistant") return h("div", { class: "message assistant" }, h("div", { class: "reply-body" }, renderMarkdown(content)));
+/** Reads the current branch and its versions again, draws them, and follows the last reply when
+ * it is still being written. Resolves to false when a newer load or refresh replaced it. */
+async function refresh(load = opening) {
+  const ticket = ++refreshes;
+  const path = `/api/v1/conversations/${conversationID}/messages`;
+  const [current, all] = await Promise.all([api("GET", path), api("GET", `${path}?branch=all`)]);
+  if (load !== opening || ticket !== refreshes) return false;
+  // A reply that ended here is shown as it ended, even if the list was read a moment before
+  // the server wrote that down (so it is not followed a second time).
+  branch = current.map((message) => (message.status === "streaming" && settled.has(message.id)
+    ? { ...message, ...settled.get(message.id) } : message));
+  groups = versionGroups(all);
+  const last = branch.at(-1);
+  if (!live && last?.role === "assistant" && last.status === "streaming") {
+    follow(last, {
+      shown: last.content,
+      open: (log, signal, onBytes) => attachReply(log.messageID, { after: log.lastID, signal, onBytes }),
+    });
+  }
+  renderBranch();
+  return true;
+}
+
+/** Draws the branch. Messages that did not change keep their elements (and focus, selection). */
+function renderBranch() {
+  const focused = focusedControl();
+  const follow = nearEnd();
+  const kept = new Map();
+  const elements = branch.map((message) => {
+    if (message.view) return message.view;
+    if (editing && editing.id === message.id) return editing.element;
+    const version = versionOf(message, groups);
+    if (!message.id) return messageView(message, version);
+    const signature = JSON.stringify([message.content, message.status, message.model, message.usage,
+      message.parent_id, version.index, version.count]);
+    const known = views.get(message.id);
+    const element = known?.signature === signature ? known.element : messageView(message, version);
+    kept.set(message.id, { signature, element });
+    return element;
+  }).filter(Boolean);
+  views = kept;
+  elements.forEach((element, index) => {
+    if (column.children[index] !== element) column.insertBefore(element, column.children[index] ?? null);
+  });
+  while (column.children.length > elements.length) column.lastElementChild.remove();
+  emptyChat.hidden = Boolean(conversationID) || elements.length > 0;
+  setBusy();
+  refocus(column, focused);
+  if (follow) scroller.scrollTop = scroller.scrollHeight;
+}
+
+/** While a reply is being written here, nothing may change the branch under it: the edit,
+ * regenerate and version buttons are disabled (in place, so no message is drawn again). */
+function setBusy() {
+  for (const button of column.querySelectorAll(".tool")) button.disabled = Boolean(live) || button.hasAttribute("data-end");
+}
+
+const actions = {
+  edit(message) {
+    if (live) return;
+    editing = {
+      id: message.id,
+      element: h("div", { class: "user-turn editing" }, editForm(message.content, {
+        send: (text) => {
+          if (live) return;
+          // A new version of the question: a sibling of it, under the same parent (null: a new
+          // first message, which the server takes from an explicit null).
+          startTurn({ base: branchBefore(branch, message), parentID: message.parent_id ?? null, messages: [{ role: "user", content: text }] });
+          prompt.focus();
+        },
+        cancel: () => {
+          editing = null;
+          renderBranch();
+          refocus(column, `edit:${message.id}`);
+        },
+      })),
+    };
+    renderBranch();
+  },
+  regenerate(reply) {
+    if (live) return;
+    startTurn({ base: branchBefore(branch, reply), parentID: reply.parent_id, messages: [] });
+  },
+  async switchTo(id) {
+    if (live || !id) return;
+    const load = opening;
+    try {
+      await api("PATCH", `/api/v1/conversations/${conversationID}`, { current_message_id: id });
+      if (load === opening) await refresh(load);
+    } catch (error) {
+      if (load === opening) toast(error.message);
+    }
+  },
+};
+
+function messageView(message, version) {
+  if (message.role === "user") {
+    return h("div", { class: "user-turn", "data-id": message.id },
+      h("div", { class: "message user" }, message.content),
+      message.failed ? null : userTools(message, version, actions));
+  }
+  if (message.role === "assistant") {
+    return h("div", { class: "message assistant", "data-id": message.id },
+      h("div", { class: "reply-body" }, renderMarkdown(message.content)),
+      message.status === "streaming" ? null : replyFooter(message, version, actions));
+  }
   return null; // system messages are the server's business
 }
 
@@ -73,138 +191,242 @@ function nearEnd() {
   return scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < 120;
 }
 
-/** Sends one user message and streams the reply into the view. */
-async function send(text, key = newKey(), userView = null) {
-  for (const element of failedTurns.splice(0)) element.remove();
-  emptyChat.hidden = true;
-  if (!userView) {
-    userView = messageView("user", text);
-    column.append(userView);
-  }
-  const body = h("div", { class: "reply-body typing", "aria-busy": "true" });
-  const reply = h("div", { class: "message assistant" }, body);
-  column.append(reply);
-  scroller.scrollTop = scroller.scrollHeight;
+/** The last message the server has stored: what a new question follows. */
+function lastStored() {
+  return branch.findLast((message) => message.id && !message.failed);
+}
 
-  const controller = new AbortController();
-  streaming = controller;
-  showStreaming(true);
-  let answer = "";
-  let startedIn = null;
+/** Sends a turn: `messages` (a question, or none to regenerate) after `parentID` (undefined: after
+ * the branch's end, as the server sees it), replacing the view's branch after `base`. */
+function startTurn({ base, parentID, messages }) {
+  refreshes++; // a list read before this turn must not draw over it
+  editing = null; // a question being edited is left as it was
+  branch = base.filter((message) => !message.failed);
+  const request = { conversation_id: conversationID, messages };
+  if (conversationID && parentID !== undefined) request.parent_id = parentID;
+  const key = newKey();
+  const sent = messages.map((message) => ({ id: null, parent_id: null, status: "complete", ...message }));
+  const reply = { id: null, parent_id: null, role: "assistant", content: "", status: "streaming" };
+  branch.push(...sent, reply);
+  follow(reply, {
+    // Until the server named the reply, a lost connection retries the same request: the same
+    // Idempotency-Key attaches to the reply it started, if it did. After that, attach to it.
+    open: (log, signal, onBytes) => (log.messageID
+      ? attachReply(log.messageID, { after: log.lastID, signal, onBytes })
+      : streamChat(request, { signal, key, onBytes })),
+    // A request the server answered with an error (the provider failed, 429, 422) is shown,
+    // not repeated; only a request that may not have arrived is.
+    retry: (error, log) => (log.messageID ? transient(error) : error.name === "TypeError" || error.status === 0),
+    retryTurn: () => startTurn({ base, parentID, messages }),
+    sent,
+  });
+  renderBranch();
+  scroller.scrollTop = scroller.scrollHeight;
+}
+
+/**
+ * Follows a reply in a view of its own, painted as its text arrives. `shown`: the text already
+ * known (the stored part of a reply being written); `open`: one connection (see Follower);
+ * `retryTurn`: present for a turn sent from here, which offers to be sent again if it fails.
+ */
+function follow(message, { shown = "", open, retry = transient, retryTurn = null, sent = [] }) {
+  const body = h("div", { class: "reply-body typing" }, renderMarkdown(shown));
+  const waiting = h("p", { class: "reply-status", role: "status", hidden: true }, "reconnecting…");
+  // Only the reply being written is announced, once, when it is complete (aria-busy until then).
+  message.view = h("div", { class: "message assistant", "aria-live": "polite", "aria-busy": "true" }, body, waiting);
+  const entry = { message, body, log: new ReplyLog(message.id), controller: new AbortController(), shown, retryTurn, sent, over: false };
   let painted = true;
-  const paint = () => {
+  entry.paint = () => {
     painted = true;
     const follow = nearEnd();
-    body.replaceChildren(renderMarkdown(answer));
+    body.replaceChildren(renderMarkdown(textToShow(shown, entry.log.text)));
     if (follow) scroller.scrollTop = scroller.scrollHeight;
   };
-  try {
-    const turn = { conversation_id: conversationID, messages: [{ role: "user", content: text }] };
-    for await (const event of streamChat(turn, { signal: controller.signal, key })) {
-      if (event.type === "start") {
-        startedIn = event.conversation_id;
-      } else if (event.type === "delta") {
-        answer += event.content;
+  entry.follower = new Follower(entry.log, {
+    open,
+    retry,
+    onWaiting: (on) => {
+      waiting.hidden = !on;
+      body.classList.toggle("typing", !on);
+    },
+    onEvent: (data, log) => {
+      if (data.type === "start") started(entry, log);
+      else if (data.type === "delta" && painted) {
         // Many deltas can arrive in one frame: draw once per frame.
-        if (painted) {
-          painted = false;
-          requestAnimationFrame(paint);
-        }
-      } else if (event.type === "done") {
-        answer = event.response ?? answer;
-        paint();
-        reply.append(replyMeta(event));
-        if (event.model) showModel(event.model);
-        adopt(event.conversation_id);
-        return;
-      } else if (event.type === "error") {
-        throw new APIError(502, event.detail);
+        painted = false;
+        requestAnimationFrame(() => { if (!entry.over) entry.paint(); });
       }
-    }
-    throw new APIError(0, "The reply was cut off before it finished.");
-  } catch (error) {
-    if (error.name === "AbortError") {
-      // Stopped: the server stores the message and what was said so far; so does the view.
-      // Stopped by opening another conversation: only the list needs to hear of it.
-      const cut = startedIn;
-      if (cut) listOnceStored(cut);
-      if (!reply.isConnected) return;
-      paint();
-      reply.append(h("div", { class: "message-meta" }, "Stopped"));
-      if (cut) adopt(cut);
-      return;
-    }
-    // Nothing was stored: offer to send the same message again (same key, so never twice).
-    const retry = h("button", { type: "button" }, "Retry");
-    const failure = h("div", { class: "turn-error" }, h("p", { class: "error", role: "alert" }, error.message), retry);
-    reply.replaceWith(failure);
-    failedTurns = [userView, failure];
-    retry.addEventListener("click", () => {
-      failure.remove();
-      failedTurns = [];
-      send(text, key, userView);
-    });
+    },
+  });
+  live = entry;
+  showStreaming("on");
+  entry.follower.run(entry.controller.signal).then(
+    (log) => (log.end.type === "error" ? failed(entry, new APIError(502, log.end.detail)) : ended(entry, log.end)),
+    (error) => { if (error.name !== "AbortError") failed(entry, error); });
+  return entry;
+}
+
+function started(entry, log) {
+  entry.message.id = log.messageID;
+  if (log.conversationID && log.conversationID !== conversationID) {
+    // A new chat's conversation exists from now on: name it in the address and the list, so a
+    // reload or a switch can come back to the reply.
+    conversationID = log.conversationID;
+    entry.created = conversationID;
+    hooks.adopted(conversationID);
+    hooks.finished(conversationID);
+  }
+  if (entry.stopWanted) requestStop(entry);
+}
+
+/** The reply ended (done, stopped, interrupted): it becomes an ordinary stored message. */
+function ended(entry, end) {
+  if (entry.over) return;
+  entry.over = true;
+  entry.controller.abort(); // the stop's answer may come first: the stream is not needed now
+  if (live === entry) live = null;
+  showStreaming(live ? "on" : "off");
+  const { message, body } = entry;
+  const text = end.response ?? textToShow(entry.shown, entry.log.text);
+  body.replaceChildren(renderMarkdown(text));
+  body.classList.remove("typing");
+  message.view.setAttribute("aria-busy", "false");
+  const status = end.type === "done" ? "complete" : end.type === "stopped" || end.type === "interrupted" ? end.type : end.status;
+  const stored = { content: text, status, model: end.model ?? message.model ?? null, usage: end.usage ?? message.usage ?? null };
+  Object.assign(message, stored);
+  if (message.id) settled.set(message.id, stored);
+  if (end.model) showModel(end.model);
+  // Learn the new messages' ids and versions; without them, the reply is drawn from what came.
+  const load = opening;
+  refresh(load).catch(() => false).then((drawn) => {
+    if (drawn || load !== opening || !branch.includes(message)) return;
+    delete message.view;
+    renderBranch();
+  });
+  if (conversationID) hooks.finished(conversationID);
+}
+
+/** The reply failed: a turn sent from here offers to be sent again (nothing of it was stored);
+ * an attached one says why. */
+function failed(entry, error) {
+  if (entry.over) return;
+  entry.over = true;
+  entry.controller.abort();
+  if (live === entry) live = null;
+  showStreaming(live ? "on" : "off");
+  // A 404 for a reply the server had named: it failed while no one was attached, and the
+  // server removed the turn, as it does for any failed reply.
+  const gone = error.status === 404 && entry.log.messageID;
+  const alert = h("p", { class: "error", role: "alert" }, gone ? "The reply failed, and nothing of it was kept." : error.message);
+  const failure = { failed: true, view: h("div", { class: "turn-error" }, alert) };
+  for (const message of entry.sent) message.failed = true;
+  branch = branch.map((message) => (message === entry.message ? failure : message));
+  // A failed first turn can take its new conversation with it (nothing of the turn is stored):
+  // then this is a new chat again, and a retry must not name the conversation that is gone.
+  const checked = entry.created === conversationID ? forgetIfGone(conversationID) : null;
+  if (entry.retryTurn) {
+    const retry = h("button", { type: "button", onclick: async () => { await checked; entry.retryTurn(); } }, "Retry");
+    failure.view.append(retry);
+    renderBranch();
     retry.focus();
-  } finally {
-    body.classList.remove("typing");
-    body.removeAttribute("aria-busy");
-    if (streaming === controller) {
-      streaming = null;
-      showStreaming(false);
+  } else {
+    renderBranch();
+  }
+}
+
+async function forgetIfGone(id) {
+  try {
+    await api("GET", `/api/v1/conversations/${id}`);
+  } catch (error) {
+    if (error.status !== 404 || conversationID !== id) return;
+    conversationID = null;
+    hooks.adopted(null);
+    setTitle("New chat");
+    hooks.finished(id); // the list forgets it too
+  }
+}
+
+/** Stop: the server stops the reply for every tab; the view shows it once the server says so. */
+function stop() {
+  const entry = live;
+  if (!entry || entry.stopping) return;
+  entry.stopping = true;
+  showStreaming("stopping");
+  if (entry.log.messageID) requestStop(entry);
+  else entry.stopWanted = true; // asked before the server named the reply: at its start event
+}
+
+async function requestStop(entry) {
+  try {
+    const message = await stopReply(entry.log.messageID);
+    // The stream says "stopped" too; whichever comes first ends the reply.
+    if (message.status !== "streaming") {
+      ended(entry, { type: message.status === "complete" ? "done" : message.status, status: message.status,
+        response: message.content, model: message.model, usage: message.usage });
     }
+  } catch (error) {
+    if (entry.over) return;
+    entry.stopping = false;
+    if (live === entry) showStreaming("on");
+    toast(`The reply could not be stopped: ${error.message}`);
   }
 }
 
-/** The server stores a cut turn once it notices the client left (at its next write, then a
- * database write): the list is asked again until it has the conversation, for a few seconds. */
-function listOnceStored(id, tries = 5) {
-  setTimeout(async () => {
-    const listed = await hooks.finished(id);
-    if (!listed && tries > 1) listOnceStored(id, tries - 1);
-  }, 1000);
+/** Lets go of the reply being followed: the server goes on writing it. */
+function letGo() {
+  if (!live) return;
+  live.over = true;
+  live.controller.abort();
+  live = null;
+  showStreaming("off");
 }
 
-function adopt(id) {
-  if (id !== conversationID) {
-    conversationID = id;
-    hooks.adopted(id);
-  }
-  hooks.finished(id);
-}
-
-function replyMeta(event) {
-  const usage = event.usage;
-  const tokens = usage ? `${usage.prompt_tokens} prompt + ${usage.completion_tokens} completion tokens` : "";
-  return h("div", { class: "message-meta" },
-    h("span", { class: usage ? "usage" : null, title: tokens || null, tabindex: usage ? 0 : null, "aria-label": usage ? `${event.model}: ${tokens}` : null },
-      event.model ?? ""));
-}
-
-function showStreaming(on) {
-  sendButton.textContent = on ? "Stop" : "Send";
+function showStreaming(state) {
+  const on = state !== "off";
+  sendButton.textContent = state === "stopping" ? "Stopping…" : on ? "Stop" : "Send";
   sendButton.setAttribute("aria-label", on ? "Stop the reply" : "Send");
   sendButton.classList.toggle("stop", on);
+  sendButton.disabled = state === "stopping";
 }
 
 composer.addEventListener("submit", (event) => {
   event.preventDefault();
-  if (streaming) {
-    streaming.abort();
+  if (live) {
+    stop();
     return;
   }
   const text = prompt.value;
   if (!text.trim()) return;
   prompt.value = "";
   fitPrompt();
-  send(text);
+  startTurn({ base: branch, parentID: lastStored()?.id, messages: [{ role: "user", content: text }] });
 });
 
 // Enter sends, Shift+Enter adds a line (and Enter that confirms an IME composition does neither).
 prompt.addEventListener("keydown", (event) => {
   if (event.key !== "Enter" || event.shiftKey || event.isComposing) return;
   event.preventDefault();
-  if (!streaming) composer.requestSubmit();
+  if (!live) composer.requestSubmit();
 });
+
+// Escape stops the reply being written, unless it closes something first (a dialog, a menu,
+// the drawer, an edit: those say so with preventDefault, or are open).
+document.addEventListener("keydown", (event) => {
+  if (event.key !== "Escape" || event.defaultPrevented || !live || document.querySelector("dialog[open]")) return;
+  event.preventDefault();
+  stop();
+});
+
+// Back from sleep or offline: reconnect now rather than at the end of the current wait, and
+// look again at a conversation that another tab may have moved on.
+addEventListener("online", wake);
+document.addEventListener("visibilitychange", () => {
+  if (document.visibilityState === "visible") wake();
+});
+function wake() {
+  if (live) live.follower.nudge();
+  else if (conversationID && !editing && branch.every((message) => message.id && !message.failed)) refresh().catch(() => {});
+}
 
 function fitPrompt() {
   prompt.style.height = "auto";

@@ -50,8 +50,9 @@ onUnauthorized(() => signOut("Your session has ended. Please sign in again."));
 
 setUpChat({
   adopted(id) {
-    // The new chat now has a conversation: name it in the address without reloading it.
-    history.replaceState(null, "", conversationPath(id));
+    // The new chat now has a conversation (or, null, no longer has one): say so in the address
+    // without reloading it.
+    history.replaceState(null, "", id ? conversationPath(id) : location.pathname + location.search);
     markActive(id);
   },
   async finished(id) {

@@ -93,6 +93,7 @@ menuButton.addEventListener("click", () => setDrawer(!app.classList.contains("dr
 byId("backdrop").addEventListener("click", () => setDrawer(false));
 byId("sidebar").addEventListener("keydown", (event) => {
   if (event.key === "Escape" && app.classList.contains("drawer-open")) {
+    event.preventDefault(); // this Escape closes the drawer, it does not stop a reply
     setDrawer(false);
     menuButton.focus();
   }

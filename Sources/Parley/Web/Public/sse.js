@@ -1,12 +1,16 @@
 // Reads a text/event-stream body as it arrives. EventSource cannot send a POST with a token, so
 // the chat stream is read from fetch() with this small parser of the SSE format.
 
-/** Turns text, fed in pieces of any size, into the `data` of each complete event. */
+/** Turns text, fed in pieces of any size, into complete events: `{id, data}`. */
 export class SSEParser {
   #buffer = "";
   #data = [];
+  #id = null;
+  /** The last `id:` seen, kept across events as the SSE standard keeps it: what to resume after. */
+  lastEventId = null;
 
-  /** Returns the data (lines joined with "\n") of every event the text completes. */
+  /** Returns every event the text completes: its data (lines joined with "\n") and the id it
+   * carried itself (null without an `id:` line, so a caller never takes an old id for a new one). */
   push(text) {
     this.#buffer += text;
     const events = [];
@@ -22,8 +26,9 @@ export class SSEParser {
 
   #line(line, events) {
     if (line === "") {
-      if (this.#data.length) events.push(this.#data.join("\n"));
+      if (this.#data.length) events.push({ id: this.#id, data: this.#data.join("\n") });
       this.#data = [];
+      this.#id = null;
       return;
     }
     if (line.startsWith(":")) return; // a comment: the server's keep-alive
@@ -32,25 +37,31 @@ export class SSEParser {
     let value = colon < 0 ? "" : line.slice(colon + 1);
     if (value.startsWith(" ")) value = value.slice(1);
     if (field === "data") this.#data.push(value);
-    // event, id and retry are not used by Parley's stream.
+    else if (field === "id" && !value.includes("\0")) this.#id = this.lastEventId = value;
+    // event and retry are not used by Parley's stream.
   }
 }
 
-/** Yields each event of a byte stream as parsed JSON. Aborting the fetch ends it with an AbortError. */
-export async function* readEvents(body) {
+/** Yields each event of a byte stream as `{id, data}`, the data parsed as JSON. `onBytes` hears
+ * of every piece that arrives (keep-alive comments too), so a caller can tell a quiet connection
+ * from a dead one. Aborting the fetch ends it with an AbortError. */
+export async function* readEvents(body, { onBytes = () => {} } = {}) {
   const parser = new SSEParser();
   const reader = body.pipeThrough(new TextDecoderStream()).getReader();
   try {
     for (;;) {
       const { value, done } = await reader.read();
       if (done) return;
-      for (const data of parser.push(value)) {
+      onBytes();
+      for (const { id, data } of parser.push(value)) {
+        let parsed;
         try {
-          yield JSON.parse(data);
+          parsed = JSON.parse(data);
         } catch (error) {
           if (!(error instanceof SyntaxError)) throw error;
           throw new Error("The server sent an event that is not JSON");
         }
+        yield { id, data: parsed };
       }
     }
   } finally {
