@@ -16,7 +16,10 @@ final class ReplyRuns: Sendable {
     private let listen: PostgresConnection.Configuration?
 
     static let saveEvery: Duration = .milliseconds(250)
-    static let leaseEvery: Duration = .milliseconds(500)
+    /// Renewals also carry Stop requests from other replicas, for when a NOTIFY was missed.
+    static let leaseEvery: Duration = .seconds(1)
+    /// With a 10 s lease, a dead process's replies end within about 12 s.
+    static let sweepEvery: Duration = .seconds(2)
     /// A follower of a reply generated elsewhere re-reads its row at least this often.
     static let followEvery: Duration = .seconds(1)
 
@@ -118,12 +121,17 @@ final class ReplyRuns: Sendable {
     func startBackground() {
         let task = Task {
             var lastLease = ContinuousClock.now
+            var lastSweep = ContinuousClock.now - Self.sweepEvery  // sweep at start: a previous run's replies
             while !Task.isCancelled {
+                if ContinuousClock.now - lastSweep >= Self.sweepEvery {
+                    lastSweep = .now
+                    await sweep()
+                }
                 try? await Task.sleep(for: Self.saveEvery)
                 await saveBatches()
                 if ContinuousClock.now - lastLease >= Self.leaseEvery {
                     lastLease = .now
-                    await renewAndSweep()
+                    await renew()
                 }
             }
         }
@@ -160,10 +168,11 @@ final class ReplyRuns: Sendable {
         }
     }
 
-    private func renewAndSweep() async {
+    private func renew() async {
+        let runs = state.withLockedValue { Array($0.runs.values) }
+        guard !runs.isEmpty else { return }
         do {
-            let runs = state.withLockedValue { Array($0.runs.values) }
-            let running = runs.isEmpty ? [:] : try await store.renewLeases()
+            let running = try await store.renewLeases()
             for run in runs {
                 switch running[run.messageID] {
                 case true?: run.stop()
@@ -173,12 +182,19 @@ final class ReplyRuns: Sendable {
                 case nil: run.leaseLost()
                 }
             }
+        } catch {
+            logger.warning("chat: could not renew reply leases: \(String(reflecting: error))")
+        }
+    }
+
+    private func sweep() async {
+        do {
             for id in try await store.interruptLapsed() {
                 logger.warning("chat: reply \(id) was interrupted: the process generating it stopped renewing its lease")
                 signals.signal(id)
             }
         } catch {
-            logger.warning("chat: could not renew reply leases: \(String(reflecting: error))")
+            logger.warning("chat: could not look for interrupted replies: \(String(reflecting: error))")
         }
     }
 
