@@ -75,10 +75,12 @@ def reply_text(driver) -> str:
 
 
 def wait_for_reply(driver, seconds: float = 30):
-    """Waits for the last reply's footer (model name, or Stopped) and returns the reply element."""
-    return wait(driver, seconds).until(
-        lambda d: next(iter(all_of(d, ".message.assistant:last-child .message-meta")), None)
-    ).find_element(By.XPATH, "..")
+    """Waits for the last reply's footer (model name, or Stopped) and returns the reply element.
+    Looked up in one step inside the wait: the page may redraw the reply as it ends."""
+    def reply(d):
+        meta = next(iter(all_of(d, ".message.assistant:last-child .message-meta")), None)
+        return meta.find_element(By.XPATH, "..") if meta else None
+    return wait(driver, seconds).until(reply)
 
 
 def open_conversation_menu(driver, title: str):
