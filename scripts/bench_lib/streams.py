@@ -84,3 +84,65 @@ def concurrent(base: str, token: str, clients: int, seconds: float, rss) -> dict
                 "failed": outcomes.count("failed"), "peak_rss": peak}
 
     return asyncio.run(run())
+
+
+def _get(host: str, port: int, path: str, token: str, headers: dict) -> bytes:
+    extra = "".join(f"{name}: {value}\r\n" for name, value in headers.items())
+    return (f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\nAuthorization: Bearer {token}\r\n{extra}"
+            "Connection: close\r\n\r\n").encode()
+
+
+def _percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * share))]
+
+
+def resumes(base: str, token: str, clients: int) -> dict:
+    """`clients` replies in progress (a token every 50 ms), each left after its first delta and
+    then attached to again at once, all together, with `Last-Event-ID`: the time from sending the
+    `GET …/stream` to the first event byte, and whether every resumed stream reached `done`."""
+    port = urlsplit(base).port
+    post = _post("127.0.0.1", port, "/api/chat",
+                 {"messages": [{"role": "user", "content": "[stream 100 0.05]"}], "stream": True}, token)
+
+    async def start() -> tuple[str, int]:
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        writer.write(post)
+        await writer.drain()
+        received = b""
+        while b'"type":"delta"' not in received:
+            chunk = await reader.read(65536)
+            if not chunk:
+                raise RuntimeError(f"closed before the first delta: {received[:300]!r}")
+            received += chunk
+        writer.close()
+        return received.split(b'"message_id":"', 1)[1].split(b'"', 1)[0].decode(), 2
+
+    async def resume(message_id: str, after: int) -> tuple[float, bool]:
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        started = time.perf_counter()
+        writer.write(_get("127.0.0.1", port, f"/api/chat/{message_id}/stream", token, {"Last-Event-ID": after}))
+        await writer.drain()
+        first = None
+        tail = b""
+        try:
+            while True:
+                chunk = await asyncio.wait_for(reader.read(65536), timeout=60)
+                if not chunk:
+                    return first or 0.0, False
+                if first is None and (b"\nid: " in chunk or b"\ndata: " in chunk or chunk.startswith(b"id: ")):
+                    first = time.perf_counter() - started
+                tail = (tail + chunk)[-4096:]
+                if b'"type":"done"' in tail:
+                    return first or 0.0, True
+        finally:
+            writer.close()
+
+    async def run() -> dict:
+        started = await asyncio.gather(*(start() for _ in range(clients)))
+        results = await asyncio.gather(*(resume(message_id, after) for message_id, after in started))
+        firsts = [first for first, _ in results]
+        return {"clients": clients, "done": sum(done for _, done in results),
+                "p50": statistics.median(firsts), "p99": _percentile(firsts, 0.99)}
+
+    return asyncio.run(run())
