@@ -65,6 +65,23 @@ import Vapor
         }
     }
 
+    @Test func thePageAndItsFilesAreGzippedForClientsThatAskForIt() async throws {
+        try await withServer { server in
+            let html = try await server.send(.GET, "/").text
+            for path in ["/"] + Set(assetPaths(in: html)).filter({ !$0.hasSuffix(".svg") }) {
+                // (The test client inflates what it receives, so only the headers tell.)
+                let plain = try await server.send(.GET, path, headers: [("Accept-Encoding", "identity")])
+                #expect(plain.headers.first(name: "Content-Encoding") == nil, "\(path)")
+                let gzipped = try await server.send(.GET, path, headers: [("Accept-Encoding", "gzip")])
+                #expect(gzipped.headers.first(name: "Content-Encoding") == "gzip", "\(path)")
+                #expect(gzipped.headers.first(name: "Vary")?.contains("Accept-Encoding") == true)
+                #expect(gzipped.body == plain.body)
+            }
+            let api = try await server.send(.GET, "/health", headers: [("Accept-Encoding", "gzip")])
+            #expect(api.headers.first(name: "Content-Encoding") == nil)
+        }
+    }
+
     /// The modules import each other by relative path: every import must be a file served beside them.
     @Test func everyModuleImportResolves() async throws {
         try await withServer { server in
