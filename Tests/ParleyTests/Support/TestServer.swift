@@ -26,7 +26,8 @@ func withReplicas(
 ) async throws {
     let database = try await TestDatabase.make()
     var settings = try Settings.load(from: [
-        "DATABASE_URL": database.url, "SECRET_KEY": testSecret, "LOG_LEVEL": "critical",
+        "DATABASE_URL": database.url, "SECRET_KEY": testSecret,
+        "LOG_LEVEL": ProcessInfo.processInfo.environment["PARLEY_TEST_LOG_LEVEL"] ?? "critical",
         "FIRST_SUPERUSER": testAdmin.email, "FIRST_SUPERUSER_PASSWORD": testAdmin.password,
     ])
     settings.passwordHashCost = 4
