@@ -6,6 +6,7 @@ import { api, APIError, attachReply, newKey, stopReply, streamChat } from "./api
 import { branchBefore, versionGroups, versionOf } from "./branches.js";
 import { toast } from "./dialog.js";
 import { byId, h } from "./dom.js";
+import { enterSends } from "./keys.js";
 import { renderMarkdown } from "./markdown.js";
 import { editForm, focusedControl, refocus, replyFooter, userTools } from "./messages.js";
 import { Follower, ReplyLog, textToShow, transient } from "./reply.js";
@@ -402,9 +403,9 @@ composer.addEventListener("submit", (event) => {
   startTurn({ base: branch, parentID: lastStored()?.id, messages: [{ role: "user", content: text }] });
 });
 
-// Enter sends, Shift+Enter adds a line (and Enter that confirms an IME composition does neither).
+// Enter sends, Shift+Enter adds a line; on a phone Enter adds a line (keys.js).
 prompt.addEventListener("keydown", (event) => {
-  if (event.key !== "Enter" || event.shiftKey || event.isComposing) return;
+  if (!enterSends(event)) return;
   event.preventDefault();
   if (!live) composer.requestSubmit();
 });

@@ -2,6 +2,7 @@
 // how it ended, regenerate), "‹ 2/3 ›" between versions, and the form that edits a question.
 // Each control has a `data-focus` name, so focus can find its way back after the branch is redrawn.
 import { h } from "./dom.js";
+import { enterSends } from "./keys.js";
 
 const ENDINGS = {
   stopped: ["Stopped", "Stopped by its reader: the text is what was written until then."],
@@ -68,7 +69,7 @@ export function editForm(text, { send, cancel }) {
     if (event.key === "Escape") {
       event.preventDefault(); // the page's Escape (stop a reply) is not meant
       cancel();
-    } else if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+    } else if (enterSends(event)) {
       event.preventDefault();
       form.requestSubmit();
     }
