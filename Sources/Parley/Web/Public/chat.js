@@ -174,15 +174,22 @@ const actions = {
   },
 };
 
+// Who speaks, for a screen reader (a heading, so one can also jump from message to message).
+// Outside the message's text, which stays exactly what was written.
+const speaker = (words) => h("h2", { class: "visually-hidden speaker" }, words);
+
+// dir="auto": a message in Arabic or Hebrew reads right to left, one in English left to right.
 function messageView(message, version) {
   if (message.role === "user") {
     return h("div", { class: "user-turn", "data-id": message.id },
-      h("div", { class: "message user" }, message.content),
+      speaker("You said:"),
+      h("div", { class: "message user", dir: "auto" }, message.content),
       message.failed ? null : userTools(message, version, actions));
   }
   if (message.role === "assistant") {
     return h("div", { class: "message assistant", "data-id": message.id },
-      h("div", { class: "reply-body" }, renderMarkdown(message.content)),
+      speaker("Parley said:"),
+      h("div", { class: "reply-body", dir: "auto" }, renderMarkdown(message.content)),
       message.status === "streaming" ? null : replyFooter(message, version, actions));
   }
   return null; // system messages are the server's business
@@ -231,10 +238,11 @@ function startTurn({ base, parentID, messages }) {
  * `retryTurn`: present for a turn sent from here, which offers to be sent again if it fails.
  */
 function follow(message, { shown = "", open, retry = transient, retryTurn = null, sent = [] }) {
-  const body = h("div", { class: "reply-body typing" }, renderMarkdown(shown));
+  const body = h("div", { class: "reply-body typing", dir: "auto" }, renderMarkdown(shown));
   const waiting = h("p", { class: "reply-status", role: "status", hidden: true }, "reconnecting…");
   // Only the reply being written is announced, once, when it is complete (aria-busy until then).
-  message.view = h("div", { class: "message assistant", "aria-live": "polite", "aria-busy": "true" }, body, waiting);
+  message.view = h("div", { class: "message assistant", "aria-live": "polite", "aria-busy": "true" },
+    speaker("Parley said:"), body, waiting);
   const entry = { message, body, log: new ReplyLog(message.id), controller: new AbortController(), shown, retryTurn, sent, over: false };
   let painted = true;
   entry.paint = () => {

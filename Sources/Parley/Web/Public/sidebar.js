@@ -36,7 +36,11 @@ export function titleOf(id) {
 }
 
 function render() {
-  const focusedID = document.activeElement?.closest?.("#conversation-list li")?.dataset.id;
+  // Focus stays on the same control of the same conversation (its link or its ⋯ button) when the
+  // list is drawn again, after a rename say; when that conversation is gone, on the list.
+  const focused = document.activeElement?.closest?.("#conversation-list li");
+  const focusedID = focused?.dataset.id;
+  const focusedMore = document.activeElement?.classList.contains("more");
   list.replaceChildren(...conversations.map((conversation) => {
     const more = h("button", {
       type: "button", class: "more", "aria-haspopup": "menu", "aria-expanded": "false",
@@ -51,7 +55,10 @@ function render() {
   }));
   byId("conversations-empty").hidden = conversations.length > 0;
   markActive(activeID);
-  if (focusedID) list.querySelector(`li[data-id="${CSS.escape(focusedID)}"] a`)?.focus();
+  if (focusedID) {
+    const item = list.querySelector(`li[data-id="${CSS.escape(focusedID)}"]`);
+    (item?.querySelector(focusedMore ? ".more" : "a") ?? list.querySelector("a") ?? byId("new-chat")).focus();
+  }
 }
 
 async function rename(conversation) {
