@@ -3,10 +3,11 @@
 import { api, onTokenChange, onUnauthorized, session } from "./api.js";
 import { hideAuth, showAuth } from "./auth.js";
 import { showAccount } from "./account.js";
-import { openConversation, setTitle, setUpChat, showModel } from "./chat.js";
+import { closeChat, openConversation, setTitle, setUpChat, showModel } from "./chat.js";
 import { byId } from "./dom.js";
 import { closeMenu } from "./dialog.js";
 import { conversationPath, markActive, refreshConversations, setDrawer, setUpSidebar, titleOf } from "./sidebar.js";
+import "./shortcuts.js";
 
 const appView = byId("app");
 const ROUTE = /^#\/c\/([0-9a-f-]{36})$/;
@@ -46,7 +47,7 @@ function signOut(note) {
   closeMenu();
   document.querySelector("dialog[open]")?.close();
   appView.hidden = true;
-  openConversation(null);
+  closeChat();
   showAuth(start, note);
 }
 

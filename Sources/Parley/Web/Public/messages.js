@@ -54,17 +54,22 @@ function versionSwitch(message, version, actions) {
     step("Next version", version.next, "›", "next"));
 }
 
-/** The form that replaces a question being edited. Enter sends, Shift+Enter adds a line,
- * Escape cancels; `send(text)` gets the new text. */
+/** The form that replaces a question being edited. Enter sends, Shift+Enter adds a line (on a
+ * phone Enter adds a line: keys.js), Escape cancels; `send(text)` gets the new text, and may
+ * return why it cannot be sent (shown in the form, which stays open). */
 export function editForm(text, { send, cancel }) {
-  const area = h("textarea", { class: "edit-text", "aria-label": "Edited message", rows: 1 });
+  const area = h("textarea", { class: "edit-text", "aria-label": "Edited message", rows: 1, dir: "auto" });
+  const error = h("p", { class: "error", role: "alert", hidden: true });
   area.value = text;
   const fit = () => {
     area.style.height = "auto";
     // scrollHeight leaves out the border, which the height (border-box) includes.
     area.style.height = `${Math.min(area.scrollHeight + area.offsetHeight - area.clientHeight, 240)}px`;
   };
-  area.addEventListener("input", fit);
+  area.addEventListener("input", () => {
+    fit();
+    error.hidden = true;
+  });
   area.addEventListener("keydown", (event) => {
     if (event.key === "Escape") {
       event.preventDefault(); // the page's Escape (stop a reply) is not meant
@@ -76,12 +81,16 @@ export function editForm(text, { send, cancel }) {
   });
   const form = h("form", { class: "edit-form", "aria-label": "Edit message" },
     area,
+    error,
     h("div", { class: "actions" },
       h("button", { type: "button", onclick: cancel }, "Cancel"),
       h("button", { type: "submit", class: "primary" }, "Send")));
   form.addEventListener("submit", (event) => {
     event.preventDefault();
-    if (area.value.trim()) send(area.value);
+    if (!area.value.trim()) return;
+    const refusal = send(area.value);
+    error.textContent = refusal ?? "";
+    error.hidden = !refusal;
   });
   // Sized and focused once it is in the page.
   requestAnimationFrame(() => {
