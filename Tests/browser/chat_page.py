@@ -64,10 +64,25 @@ def dialog_button(driver, label: str):
     return wait(driver).until(lambda d: next((b for b in all_of(d, "dialog[open] button") if b.text == label), None))
 
 
+def enter_adds_a_line(driver) -> bool:
+    """On a phone (a touch screen, or a narrow one) Enter adds a line and the Send button sends."""
+    return driver.execute_script("return matchMedia('(pointer: coarse), (max-width: 720px)').matches")
+
+
 def send(driver, text: str) -> None:
     prompt = find(driver, "#prompt")
     prompt.send_keys(text)
-    prompt.send_keys(Keys.ENTER)
+    if enter_adds_a_line(driver):
+        find(driver, "#send-button").click()
+    else:
+        prompt.send_keys(Keys.ENTER)
+
+
+def phone(driver, scheme: str = "light") -> None:
+    """The phone viewport (390×844, touch), in a colour scheme; reloads the page."""
+    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {"width": 390, "height": 844, "deviceScaleFactor": 1, "mobile": True})
+    driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": [{"name": "prefers-color-scheme", "value": scheme}]})
+    driver.refresh()
 
 
 def reply_text(driver) -> str:

@@ -241,7 +241,8 @@ def test_the_new_controls_at_phone_width(page):
     wait(page).until(lambda d: text_of(d, ".message.assistant .versions .count") == "2/2")
     press(page, find(page, '.user-turn button[aria-label="Edit message"]'))
     editor = find(page, ".edit-form textarea")
-    editor.send_keys(" (edited)", Keys.ENTER)
+    editor.send_keys(" (edited)")
+    find(page, ".edit-form button[type=submit]").click()  # on a phone Enter adds a line
     wait(page).until(lambda d: text_of(d, ".user-turn .versions .count") == "2/2" and all_of(d, ".message-meta"))
     assert page.execute_script("return document.documentElement.scrollWidth <= document.documentElement.clientWidth")
     screenshot(page, "phone-versions")

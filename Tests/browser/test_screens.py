@@ -3,8 +3,10 @@ import time
 
 import pytest
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
 
-from chat_page import find, menu_item, new_email, send, sign_out, sign_up, wait, wait_for_reply
+from chat_page import (dialog_button, enter_adds_a_line, find, menu_item, new_email, open_conversation_menu, send, sign_out,
+                       sign_up, wait, wait_for_reply)
 from conftest import screenshot
 
 SIZES = {"desktop": (1280, 860, False), "phone": (390, 844, True)}
@@ -53,3 +55,41 @@ def test_each_screen(page, size, scheme):
     shot("6-change-password")
     page.find_element(By.CSS_SELECTOR, "dialog[open] button[type=button]").click()
     sign_out(page)
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("size", SIZES)
+def test_right_to_left_a_message_too_long_and_a_toast(page, size, scheme):
+    width, height, mobile = SIZES[size]
+    page.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                         {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": mobile})
+    page.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": [{"name": "prefers-color-scheme", "value": scheme}]})
+    page.refresh()
+
+    def shot(name):
+        assert no_sideways_scroll(page), f"{name} scrolls sideways at {size} width"
+        screenshot(page, f"{size}-{scheme}-{name}")
+
+    sign_up(page, new_email(f"rtl-{size}-{scheme}"))
+    send(page, "שלום! אפשר רשימה וקצת קוד, בבקשה?")
+    wait_for_reply(page)
+    shot("7-right-to-left")
+
+    prompt = find(page, "#prompt")
+    page.execute_script("arguments[0].value = 'x'.repeat(100001); arguments[0].dispatchEvent(new Event('input'))", prompt)
+    if enter_adds_a_line(page):
+        find(page, "#send-button").click()
+    else:
+        prompt.send_keys(Keys.END, Keys.ENTER)
+    find(page, "#composer-error")
+    shot("8-message-too-long")
+    page.execute_script("arguments[0].value = ''; arguments[0].dispatchEvent(new Event('input'))", prompt)
+
+    if mobile:
+        find(page, "#menu-button").click()
+        time.sleep(0.3)
+    open_conversation_menu(page, "שלום! אפשר רשימה וקצת קוד, בבקשה?")
+    menu_item(page, "Delete").click()
+    dialog_button(page, "Delete").click()
+    find(page, "#toast")
+    shot("9-toast")

@@ -2,18 +2,35 @@
 import { readEvents } from "./sse.js";
 
 // The token is kept in localStorage so a reload or a new tab stays signed in (README: "The chat
-// page"). Signing out, a 401, or a password change forgets it.
+// page"). Signing out, a 401, or a password change forgets it. Each tab also keeps the token it
+// is showing the account of: its requests carry that one, never one that another tab stored for
+// somebody else in the meantime (the storage event tells it to follow, see onTokenChange).
 const TOKEN_KEY = "parley.token";
+let held = localStorage.getItem(TOKEN_KEY);
 
 export const session = {
   get token() {
-    return localStorage.getItem(TOKEN_KEY);
+    return held;
   },
   set token(value) {
     if (value) localStorage.setItem(TOKEN_KEY, value);
-    else localStorage.removeItem(TOKEN_KEY);
+    // Forget only our own token: another tab may have stored a newer one (another account).
+    else if (localStorage.getItem(TOKEN_KEY) === held) localStorage.removeItem(TOKEN_KEY);
+    held = value || null;
   },
 };
+
+/** `changed(token)` hears when another tab stored a token (signed in, maybe as someone else)
+ * or removed it (signed out): this tab then holds the stored one, null when there is none. */
+export function onTokenChange(changed) {
+  addEventListener("storage", (event) => {
+    if (event.key !== TOKEN_KEY && event.key !== null) return; // null: storage was cleared
+    const stored = localStorage.getItem(TOKEN_KEY);
+    if (stored === held) return;
+    held = stored;
+    changed(stored);
+  });
+}
 
 let unauthorized = () => {};
 /** Called when the server rejects the stored token (expired, revoked, user gone). */
@@ -60,7 +77,9 @@ async function send(method, path, body, { signal, headers = {} } = {}) {
   }
   if (response.ok) return response;
   const payload = await response.json().catch(() => null);
-  if (response.status === 401 && token) {
+  // A 401 ends the session, even one whose token is already gone (only the sign-in's own 401,
+  // a wrong password, does not): the answer is the sign-in screen, never an error and a Retry.
+  if (response.status === 401 && path !== "/token") {
     session.token = null;
     unauthorized();
   }

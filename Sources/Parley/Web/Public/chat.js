@@ -6,9 +6,13 @@ import { api, APIError, attachReply, newKey, stopReply, streamChat } from "./api
 import { branchBefore, versionGroups, versionOf } from "./branches.js";
 import { toast } from "./dialog.js";
 import { byId, h } from "./dom.js";
+import { draftOf, forgetDrafts, keepDraft } from "./drafts.js";
+import { enterSends } from "./keys.js";
+import { tooLong } from "./limits.js";
 import { renderMarkdown } from "./markdown.js";
 import { editForm, focusedControl, refocus, replyFooter, userTools } from "./messages.js";
 import { Follower, ReplyLog, textToShow, transient } from "./reply.js";
+import { plainTitle } from "./titles.js";
 
 const scroller = byId("messages");
 const column = byId("message-column");
@@ -18,6 +22,7 @@ const prompt = byId("prompt");
 const sendButton = byId("send-button");
 const title = byId("chat-title");
 const modelName = byId("model-name");
+const composerError = byId("composer-error");
 
 let conversationID = null;
 /** The current branch, root first, as the server listed it, then what this view added since:
@@ -45,14 +50,20 @@ export function showModel(name) {
 }
 
 export function setTitle(text) {
-  title.textContent = text;
-  document.title = text === "New chat" ? "Parley" : `${text} · Parley`;
+  const shown = plainTitle(text);
+  title.textContent = shown;
+  document.title = text === "New chat" ? "Parley" : `${shown} · Parley`;
 }
 
 /** Shows a conversation (null: a new chat). A reply being written goes on without this view. */
 export async function openConversation(id, knownTitle) {
   if (id && id === conversationID) return;
   letGo();
+  // What was typed here stays here: the next conversation shows its own draft.
+  keepDraft(conversationID, prompt.value);
+  prompt.value = draftOf(id);
+  fitPrompt();
+  showComposerError("");
   conversationID = id;
   branch = [];
   groups = new Map();
@@ -76,6 +87,14 @@ export async function openConversation(id, knownTitle) {
     if (load !== opening) return;
     column.append(h("p", { class: "error", role: "alert" }, error.message));
   }
+}
+
+/** Leaves the chat for another account (or none): nothing typed for this one is kept. */
+export function closeChat() {
+  openConversation(null);
+  forgetDrafts();
+  prompt.value = "";
+  fitPrompt();
 }
 
 /** Reads the current branch and its versions again, draws them, and follows the last reply when
@@ -142,11 +161,14 @@ const actions = {
       id: message.id,
       element: h("div", { class: "user-turn editing" }, editForm(message.content, {
         send: (text) => {
-          if (live) return;
+          if (live) return null;
+          const refusal = tooLong(text);
+          if (refusal) return refusal; // shown in the form, which stays open
           // A new version of the question: a sibling of it, under the same parent (null: a new
           // first message, which the server takes from an explicit null).
           startTurn({ base: branchBefore(branch, message), parentID: message.parent_id ?? null, messages: [{ role: "user", content: text }] });
           prompt.focus();
+          return null;
         },
         cancel: () => {
           editing = null;
@@ -173,15 +195,22 @@ const actions = {
   },
 };
 
+// Who speaks, for a screen reader (a heading, so one can also jump from message to message).
+// Outside the message's text, which stays exactly what was written.
+const speaker = (words) => h("h2", { class: "visually-hidden speaker" }, words);
+
+// dir="auto": a message in Arabic or Hebrew reads right to left, one in English left to right.
 function messageView(message, version) {
   if (message.role === "user") {
     return h("div", { class: "user-turn", "data-id": message.id },
-      h("div", { class: "message user" }, message.content),
+      speaker("You said:"),
+      h("div", { class: "message user", dir: "auto" }, message.content),
       message.failed ? null : userTools(message, version, actions));
   }
   if (message.role === "assistant") {
     return h("div", { class: "message assistant", "data-id": message.id },
-      h("div", { class: "reply-body" }, renderMarkdown(message.content)),
+      speaker("Parley said:"),
+      h("div", { class: "reply-body", dir: "auto" }, renderMarkdown(message.content)),
       message.status === "streaming" ? null : replyFooter(message, version, actions));
   }
   return null; // system messages are the server's business
@@ -230,10 +259,11 @@ function startTurn({ base, parentID, messages }) {
  * `retryTurn`: present for a turn sent from here, which offers to be sent again if it fails.
  */
 function follow(message, { shown = "", open, retry = transient, retryTurn = null, sent = [] }) {
-  const body = h("div", { class: "reply-body typing" }, renderMarkdown(shown));
+  const body = h("div", { class: "reply-body typing", dir: "auto" }, renderMarkdown(shown));
   const waiting = h("p", { class: "reply-status", role: "status", hidden: true }, "reconnecting…");
   // Only the reply being written is announced, once, when it is complete (aria-busy until then).
-  message.view = h("div", { class: "message assistant", "aria-live": "polite", "aria-busy": "true" }, body, waiting);
+  message.view = h("div", { class: "message assistant", "aria-live": "polite", "aria-busy": "true" },
+    speaker("Parley said:"), body, waiting);
   const entry = { message, body, log: new ReplyLog(message.id), controller: new AbortController(), shown, retryTurn, sent, over: false };
   let painted = true;
   entry.paint = () => {
@@ -317,14 +347,19 @@ function failed(entry, error) {
   // A 404 for a reply the server had named: it failed while no one was attached, and the
   // server removed the turn, as it does for any failed reply.
   const gone = error.status === 404 && entry.log.messageID;
-  const alert = h("p", { class: "error", role: "alert" }, gone ? "The reply failed, and nothing of it was kept." : error.message);
+  // A request the server refused as it is (too long, invalid) fails the same way again: it is
+  // explained, and offers no Retry.
+  const refused = REFUSED.has(error.status);
+  const long = refused && entry.sent.map((message) => tooLong(message.content)).find(Boolean);
+  const alert = h("p", { class: "error", role: "alert" },
+    gone ? "The reply failed, and nothing of it was kept." : long || error.message);
   const failure = { failed: true, view: h("div", { class: "turn-error" }, alert) };
   for (const message of entry.sent) message.failed = true;
   branch = branch.map((message) => (message === entry.message ? failure : message));
   // A failed first turn can take its new conversation with it (nothing of the turn is stored):
   // then this is a new chat again, and a retry must not name the conversation that is gone.
   const checked = entry.created === conversationID ? forgetIfGone(conversationID) : null;
-  if (entry.retryTurn) {
+  if (entry.retryTurn && !refused) {
     const retry = h("button", { type: "button", onclick: async () => { await checked; entry.retryTurn(); } }, "Retry");
     failure.view.append(retry);
     renderBranch();
@@ -333,6 +368,8 @@ function failed(entry, error) {
     renderBranch();
   }
 }
+
+const REFUSED = new Set([400, 413, 422]);
 
 async function forgetIfGone(id) {
   try {
@@ -397,14 +434,19 @@ composer.addEventListener("submit", (event) => {
   }
   const text = prompt.value;
   if (!text.trim()) return;
+  const refusal = tooLong(text);
+  if (refusal) {
+    showComposerError(refusal); // the text stays, to be shortened
+    return;
+  }
   prompt.value = "";
   fitPrompt();
   startTurn({ base: branch, parentID: lastStored()?.id, messages: [{ role: "user", content: text }] });
 });
 
-// Enter sends, Shift+Enter adds a line (and Enter that confirms an IME composition does neither).
+// Enter sends, Shift+Enter adds a line; on a phone Enter adds a line (keys.js).
 prompt.addEventListener("keydown", (event) => {
-  if (event.key !== "Enter" || event.shiftKey || event.isComposing) return;
+  if (!enterSends(event)) return;
   event.preventDefault();
   if (!live) composer.requestSubmit();
 });
@@ -432,7 +474,15 @@ function fitPrompt() {
   prompt.style.height = "auto";
   prompt.style.height = `${Math.min(prompt.scrollHeight, 200)}px`;
 }
-prompt.addEventListener("input", fitPrompt);
+prompt.addEventListener("input", () => {
+  fitPrompt();
+  showComposerError("");
+});
+
+function showComposerError(message) {
+  composerError.textContent = message;
+  composerError.hidden = !message;
+}
 
 // Copy buttons of code blocks.
 column.addEventListener("click", async (event) => {

@@ -8,6 +8,9 @@ import { h } from "./dom.js";
  */
 export function formDialog({ title, fields = [], text, confirm, danger = false, submit }) {
   return new Promise((resolve) => {
+    // Focus goes back where it was when the dialog closes (a menu gave it back to its button
+    // first): not to <body>, where a screen reader or keyboard user would be lost.
+    const opener = document.activeElement;
     const error = h("p", { class: "error", role: "alert", hidden: true });
     const confirmButton = h("button", { type: "submit", class: danger ? "danger" : "primary" }, confirm);
     const form = h("form", { class: "stack", method: "dialog" },
@@ -36,6 +39,7 @@ export function formDialog({ title, fields = [], text, confirm, danger = false, 
     });
     dialog.addEventListener("close", () => {
       dialog.remove();
+      if (opener?.isConnected && opener !== document.body) opener.focus();
       resolve(result);
     });
     document.body.append(dialog);
@@ -51,7 +55,7 @@ export function showMenu(button, items) {
   const buttons = items.map(([label, action, options = {}]) =>
     h("button", {
       type: "button", role: "menuitem", class: options.danger ? "danger-item" : null,
-      onclick: () => { closeMenu(); action(); },
+      onclick: () => { closeMenu(true); action(); },
     }, label));
   const menu = h("ul", { class: "menu", role: "menu" }, buttons.map((item) => h("li", { role: "none" }, item)));
   document.body.append(menu);

@@ -1,12 +1,13 @@
 // Starts the page: sign-in when there is no valid token, else the app. The address names the
 // open conversation (#/c/<id>), so a reload or a bookmark comes back to it.
-import { api, onUnauthorized, session } from "./api.js";
+import { api, onTokenChange, onUnauthorized, session } from "./api.js";
 import { hideAuth, showAuth } from "./auth.js";
 import { showAccount } from "./account.js";
-import { openConversation, setTitle, setUpChat, showModel } from "./chat.js";
+import { closeChat, openConversation, setTitle, setUpChat, showModel } from "./chat.js";
 import { byId } from "./dom.js";
 import { closeMenu } from "./dialog.js";
 import { conversationPath, markActive, refreshConversations, setDrawer, setUpSidebar, titleOf } from "./sidebar.js";
+import "./shortcuts.js";
 
 const appView = byId("app");
 const ROUTE = /^#\/c\/([0-9a-f-]{36})$/;
@@ -20,6 +21,8 @@ function showRoute() {
   openConversation(id, titleOf(id));
 }
 
+let shown = null; // the account the app shows
+
 async function start() {
   let user;
   try {
@@ -28,6 +31,7 @@ async function start() {
     if (error.status !== 401) showAuth(start, error.message);
     return; // a 401 already went back to sign-in
   }
+  shown = user;
   hideAuth();
   appView.hidden = false;
   showAccount(user, () => signOut(""));
@@ -39,14 +43,34 @@ async function start() {
 }
 
 function signOut(note) {
+  shown = null;
   closeMenu();
   document.querySelector("dialog[open]")?.close();
   appView.hidden = true;
-  openConversation(null);
+  closeChat();
   showAuth(start, note);
 }
 
 onUnauthorized(() => signOut("Your session has ended. Please sign in again."));
+
+// Another tab signed out or in (maybe as someone else): this tab follows, so it never shows one
+// account while its requests go to another's.
+onTokenChange(async (token) => {
+  if (!token) return signOut("You signed out in another tab.");
+  if (shown) {
+    let user;
+    try {
+      user = await api("GET", "/api/v1/users/me");
+    } catch {
+      return; // a 401 went back to sign-in; a failure to reach the server changes nothing yet
+    }
+    if (user.id === shown.id) return; // the same person: a new password, nothing to redraw
+    signOut("");
+    history.replaceState(null, "", location.pathname + location.search); // the other account's chat
+  }
+  hideAuth();
+  start();
+});
 
 setUpChat({
   adopted(id) {

@@ -2,6 +2,7 @@
 // how it ended, regenerate), "‹ 2/3 ›" between versions, and the form that edits a question.
 // Each control has a `data-focus` name, so focus can find its way back after the branch is redrawn.
 import { h } from "./dom.js";
+import { enterSends } from "./keys.js";
 
 const ENDINGS = {
   stopped: ["Stopped", "Stopped by its reader: the text is what was written until then."],
@@ -53,34 +54,43 @@ function versionSwitch(message, version, actions) {
     step("Next version", version.next, "›", "next"));
 }
 
-/** The form that replaces a question being edited. Enter sends, Shift+Enter adds a line,
- * Escape cancels; `send(text)` gets the new text. */
+/** The form that replaces a question being edited. Enter sends, Shift+Enter adds a line (on a
+ * phone Enter adds a line: keys.js), Escape cancels; `send(text)` gets the new text, and may
+ * return why it cannot be sent (shown in the form, which stays open). */
 export function editForm(text, { send, cancel }) {
-  const area = h("textarea", { class: "edit-text", "aria-label": "Edited message", rows: 1 });
+  const area = h("textarea", { class: "edit-text", "aria-label": "Edited message", rows: 1, dir: "auto" });
+  const error = h("p", { class: "error", role: "alert", hidden: true });
   area.value = text;
   const fit = () => {
     area.style.height = "auto";
     // scrollHeight leaves out the border, which the height (border-box) includes.
     area.style.height = `${Math.min(area.scrollHeight + area.offsetHeight - area.clientHeight, 240)}px`;
   };
-  area.addEventListener("input", fit);
+  area.addEventListener("input", () => {
+    fit();
+    error.hidden = true;
+  });
   area.addEventListener("keydown", (event) => {
     if (event.key === "Escape") {
       event.preventDefault(); // the page's Escape (stop a reply) is not meant
       cancel();
-    } else if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+    } else if (enterSends(event)) {
       event.preventDefault();
       form.requestSubmit();
     }
   });
   const form = h("form", { class: "edit-form", "aria-label": "Edit message" },
     area,
+    error,
     h("div", { class: "actions" },
       h("button", { type: "button", onclick: cancel }, "Cancel"),
       h("button", { type: "submit", class: "primary" }, "Send")));
   form.addEventListener("submit", (event) => {
     event.preventDefault();
-    if (area.value.trim()) send(area.value);
+    if (!area.value.trim()) return;
+    const refusal = send(area.value);
+    error.textContent = refusal ?? "";
+    error.hidden = !refusal;
   });
   // Sized and focused once it is in the page.
   requestAnimationFrame(() => {

@@ -2,6 +2,7 @@
 import { api } from "./api.js";
 import { byId, h } from "./dom.js";
 import { closeMenu, formDialog, showMenu, toast } from "./dialog.js";
+import { plainTitle } from "./titles.js";
 
 const list = byId("conversation-list");
 const app = byId("app");
@@ -36,26 +37,34 @@ export function titleOf(id) {
 }
 
 function render() {
-  const focusedID = document.activeElement?.closest?.("#conversation-list li")?.dataset.id;
+  // Focus stays on the same control of the same conversation (its link or its ⋯ button) when the
+  // list is drawn again, after a rename say; when that conversation is gone, on the list.
+  const focused = document.activeElement?.closest?.("#conversation-list li");
+  const focusedID = focused?.dataset.id;
+  const focusedMore = document.activeElement?.classList.contains("more");
   list.replaceChildren(...conversations.map((conversation) => {
+    const title = plainTitle(conversation.title);
     const more = h("button", {
       type: "button", class: "more", "aria-haspopup": "menu", "aria-expanded": "false",
-      "aria-label": `Options for ${conversation.title}`,
+      "aria-label": `Options for ${title}`,
       onclick: () => (more.getAttribute("aria-expanded") === "true" ? closeMenu() : showMenu(more, [
         ["Rename", () => rename(conversation)],
         ["Delete", () => remove(conversation), { danger: true }],
       ])),
     }, "⋯");
     return h("li", { "data-id": conversation.id },
-      h("a", { href: conversationPath(conversation.id), title: conversation.title }, conversation.title), more);
+      h("a", { href: conversationPath(conversation.id), title, dir: "auto" }, title), more);
   }));
   byId("conversations-empty").hidden = conversations.length > 0;
   markActive(activeID);
-  if (focusedID) list.querySelector(`li[data-id="${CSS.escape(focusedID)}"] a`)?.focus();
+  if (focusedID) {
+    const item = list.querySelector(`li[data-id="${CSS.escape(focusedID)}"]`);
+    (item?.querySelector(focusedMore ? ".more" : "a") ?? list.querySelector("a") ?? byId("new-chat")).focus();
+  }
 }
 
 async function rename(conversation) {
-  const input = h("input", { name: "title", value: conversation.title, maxlength: 255, required: true, "aria-label": "Title" });
+  const input = h("input", { name: "title", value: plainTitle(conversation.title), maxlength: 255, required: true, "aria-label": "Title", dir: "auto" });
   const dialog = formDialog({
     title: "Rename conversation",
     fields: [input],
@@ -72,7 +81,7 @@ async function rename(conversation) {
 async function remove(conversation) {
   const deleted = await formDialog({
     title: "Delete conversation?",
-    text: `“${conversation.title}” and all its messages will be deleted. This cannot be undone.`,
+    text: `“${plainTitle(conversation.title)}” and all its messages will be deleted. This cannot be undone.`,
     confirm: "Delete",
     danger: true,
     submit: () => api("DELETE", `/api/v1/conversations/${conversation.id}`),
