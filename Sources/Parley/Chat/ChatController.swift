@@ -87,15 +87,15 @@ struct ChatController: RouteCollection {
     }
 
     /// A turn answered before replies had ids under their keys.
-    private static func replay(_ stored: ChatResponse) -> AsyncStream<NumberedEvent> {
-        AsyncStream { continuation in
-            if let conversationID = UUID(uuidString: stored.conversationID), let messageID = UUID(uuidString: stored.messageID) {
-                continuation.yield(NumberedEvent(id: 1, event: .start(conversationID: conversationID, messageID: messageID)))
-                continuation.yield(NumberedEvent(id: 2, event: .delta(Substring(stored.response))))
-                continuation.yield(NumberedEvent(id: 3, event: .finished(.complete, stored)))
-            }
-            continuation.finish()
+    private static func replay(_ stored: ChatResponse) -> ReplyEvents {
+        let events = ReplyEvents()
+        if let conversationID = UUID(uuidString: stored.conversationID), let messageID = UUID(uuidString: stored.messageID) {
+            events.yield(NumberedEvent(id: 1, event: .start(conversationID: conversationID, messageID: messageID)))
+            events.yield(NumberedEvent(id: 2, event: .delta(Substring(stored.response))))
+            events.yield(NumberedEvent(id: 3, event: .finished(.complete, stored)))
         }
+        events.finish()
+        return events
     }
 }
 

@@ -11,7 +11,7 @@ final class ReplyRun: Sendable {
 
     private struct State {
         var machine = ReplyStateMachine()
-        var subscribers: [UUID: AsyncStream<NumberedEvent>.Continuation] = [:]
+        var subscribers: [ObjectIdentifier: ReplyEvents] = [:]
         var finalEvent: NumberedEvent?
         var whenOver: [CheckedContinuation<Void, Never>] = []
     }
@@ -29,10 +29,10 @@ final class ReplyRun: Sendable {
 
     /// The reply's events after event `after` (0: from the start), then live ones until its end.
     /// The catch-up and the subscription happen under one lock, so no event is missed or repeated.
-    func events(after: Int) -> AsyncStream<NumberedEvent> {
-        let (stream, continuation) = AsyncStream.makeStream(of: NumberedEvent.self)
-        let subscriber = UUID()
-        continuation.onTermination = { [weak self] _ in
+    func events(after: Int) -> ReplyEvents {
+        let continuation = ReplyEvents()
+        let subscriber = ObjectIdentifier(continuation)
+        continuation.onTermination { [weak self] in
             _ = self?.state.withLockedValue { $0.subscribers.removeValue(forKey: subscriber) }
         }
         let ended = state.withLockedValue { state in
@@ -51,7 +51,7 @@ final class ReplyRun: Sendable {
         }
         // Finishing runs onTermination, which takes the lock: never under it.
         if ended { continuation.finish() }
-        return stream
+        return continuation
     }
 
     /// Waits until the reply has ended, however it ended.
@@ -75,7 +75,7 @@ final class ReplyRun: Sendable {
 
     /// Another process marked the reply interrupted: stop generating, write nothing more.
     func leaseLost() {
-        let (action, subscribers) = state.withLockedValue { state -> (ReplyStateMachine.CancelAction, [AsyncStream<NumberedEvent>.Continuation]) in
+        let (action, subscribers) = state.withLockedValue { state -> (ReplyStateMachine.CancelAction, [ReplyEvents]) in
             let action = state.machine.leaseLost()
             guard action == .cancelProvider else { return (action, []) }
             let reply = state.machine.reply
@@ -155,7 +155,7 @@ final class ReplyRun: Sendable {
 
     /// Sends the last event to every subscriber (under the lock, so it follows every delta) and
     /// returns them, to be finished once the lock is released.
-    private func publishFinal(_ event: NumberedEvent, in state: inout State) -> [AsyncStream<NumberedEvent>.Continuation] {
+    private func publishFinal(_ event: NumberedEvent, in state: inout State) -> [ReplyEvents] {
         state.finalEvent = event
         let subscribers = Array(state.subscribers.values)
         for subscriber in subscribers { subscriber.yield(event) }
@@ -165,7 +165,7 @@ final class ReplyRun: Sendable {
         return subscribers
     }
 
-    private func finish(_ subscribers: [AsyncStream<NumberedEvent>.Continuation]) {
+    private func finish(_ subscribers: [ReplyEvents]) {
         for subscriber in subscribers { subscriber.finish() }
     }
 

@@ -65,15 +65,15 @@ final class ReplyRuns: Sendable {
 
     /// A reply's events after event `after`: live from this process's run, or followed through
     /// the database when another process generates it (or generated it).
-    func events(of id: UUID, after: Int) -> AsyncStream<NumberedEvent> {
+    func events(of id: UUID, after: Int) -> ReplyEvents {
         if let run = run(id) { return run.events(after: after) }
-        return AsyncStream { continuation in
-            let task = Task { await self.follow(id, after: after, into: continuation) }
-            continuation.onTermination = { _ in task.cancel() }
-        }
+        let events = ReplyEvents()
+        let task = Task { await self.follow(id, after: after, into: events) }
+        events.onTermination { task.cancel() }
+        return events
     }
 
-    private func follow(_ id: UUID, after: Int, into continuation: AsyncStream<NumberedEvent>.Continuation) async {
+    private func follow(_ id: UUID, after: Int, into continuation: ReplyEvents) async {
         signals.watch(id)
         defer {
             signals.unwatch(id)

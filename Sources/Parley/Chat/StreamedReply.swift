@@ -8,14 +8,14 @@ enum StreamedReply {
         "Content-Type": "text/event-stream", "Cache-Control": "no-cache", "X-Accel-Buffering": "no",
     ]
 
-    static func response(_ events: AsyncStream<NumberedEvent>, keepAlive: Duration) -> Response {
+    static func response(_ events: ReplyEvents, keepAlive: Duration) -> Response {
         let response = Response(status: .ok, headers: headers)
         response.body = .init(asyncStream: { writer in
             let sse = SSEWriter(writer)
             await withTaskGroup(of: Void.self) { group in
                 group.addTask {
-                    for await numbered in events {
-                        do { try await sse.send(numbered.event, id: numbered.id) } catch { return }
+                    while let batch = await events.nextBatch() {
+                        do { try await sse.send(batch) } catch { return }
                     }
                 }
                 group.addTask { try? await sse.keepAlive(every: keepAlive) }
@@ -31,7 +31,7 @@ enum StreamedReply {
 
 /// A reply's events gathered for a JSON response: its end, as API.md's non-streamed answer.
 enum CollectedReply {
-    static func answer(_ events: AsyncStream<NumberedEvent>) async throws -> ChatResponse {
+    static func answer(_ events: ReplyEvents) async throws -> ChatResponse {
         for await numbered in events {
             switch numbered.event {
             case let .finished(_, reply): return reply

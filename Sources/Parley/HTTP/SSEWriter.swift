@@ -24,6 +24,25 @@ actor SSEWriter {
         try await write(buffer)
     }
 
+    /// Several events in one write: what a reply that fell behind has waiting.
+    func send(_ events: [NumberedEvent]) async throws {
+        var buffer = ByteBuffer()
+        buffer.reserveCapacity(events.count * 64)
+        for numbered in events {
+            buffer.writeString("id: \(numbered.id)\ndata: ")
+            if case let .delta(text) = numbered.event {
+                // The most frequent event, written by hand.
+                buffer.writeStaticString("{\"type\":\"delta\",\"content\":")
+                JSONStringWriter.write(text, to: &buffer)
+                buffer.writeStaticString("}")
+            } else {
+                buffer.writeBytes(try encoder.encode(numbered.event))
+            }
+            buffer.writeStaticString("\n\n")
+        }
+        try await write(buffer)
+    }
+
     func comment(_ text: String) async throws {
         try await write(ByteBuffer(string: ": \(text)\n\n"))
     }
