@@ -78,8 +78,9 @@ final class ReplyRun: Sendable {
         let (action, subscribers) = state.withLockedValue { state -> (ReplyStateMachine.CancelAction, [ReplyEvents]) in
             let action = state.machine.leaseLost()
             guard action == .cancelProvider else { return (action, []) }
-            let reply = state.machine.reply
-            return (action, publishFinal(NumberedEvent(id: reply.terminalID, event: .finished(.interrupted, response(reply.text, completion: nil))), in: &state))
+            // The reply is what the database holds, which the sweep marked interrupted.
+            let saved = String(state.machine.savedText)
+            return (action, publishFinal(NumberedEvent(id: state.machine.reply.terminalID, event: .finished(.interrupted, response(saved, completion: nil))), in: &state))
         }
         finish(subscribers)
         cancel(action)
@@ -111,17 +112,15 @@ final class ReplyRun: Sendable {
         switch state.withLockedValue({ $0.machine.providerEnded(succeeded: failure == nil) }) {
         case let .store(status, reply):
             let final = response(reply.text, completion: completion)
-            let stored: Bool
-            do {
-                stored = try await store.finish(turn.replyID, status: status, reply: reply, answer: final)
-            } catch {
-                logger.error("chat: could not store the end of reply \(turn.replyID): \(String(reflecting: error))")
-                stored = false
-            }
-            chat.metrics.record(status == .complete ? .ok : status == .stopped ? .stopped : .interrupted)
+            let stored = await Self.retrying(logger, "store the end of reply \(turn.replyID)") {
+                try await store.finish(turn.replyID, status: status, reply: reply, answer: final)
+            } ?? false
+            chat.metrics.record(stored && status == .complete ? .ok : status == .stopped ? .stopped : .interrupted)
             finish(state.withLockedValue { state in
                 guard case let .publishFinished(status, id) = state.machine.finishWritten(stored: stored) else { return [] }
-                return publishFinal(NumberedEvent(id: id, event: .finished(status, final)), in: &state)
+                // Not stored: the reply is what its saved batches hold, which a sweep will mark interrupted.
+                let answer = stored ? final : response(String(state.machine.savedText), completion: completion)
+                return publishFinal(NumberedEvent(id: id, event: .finished(status, answer)), in: &state)
             })
         case .remove:
             let error = failure ?? CancellationError()
@@ -131,11 +130,7 @@ final class ReplyRun: Sendable {
             } else {
                 logger.error("chat: turn failed, nothing stored: \(String(reflecting: error))")
             }
-            do {
-                try await store.remove(turn)
-            } catch {
-                logger.error("chat: could not remove the failed turn of reply \(turn.replyID): \(String(reflecting: error))")
-            }
+            _ = await Self.retrying(logger, "remove the failed turn of reply \(turn.replyID)") { try await store.remove(turn) }
             finish(state.withLockedValue { state in
                 guard case let .publishFailed(id) = state.machine.removed() else { return [] }
                 return publishFinal(NumberedEvent(id: id, event: .failed(error)), in: &state)
@@ -143,6 +138,21 @@ final class ReplyRun: Sendable {
         case .none:
             break  // abandoned: the lease's sweep already ended it
         }
+    }
+
+    /// A write at the end of a reply, tried again over a few seconds: a database that is briefly
+    /// unreachable must not turn a finished reply into an interrupted one, or a failed turn into a
+    /// stored one. Nil when every try failed.
+    private static func retrying<T: Sendable>(_ logger: Logger, _ what: String, _ write: () async throws -> T) async -> T? {
+        for pause in [Duration.milliseconds(250), .seconds(1), .seconds(3), .zero] {
+            do {
+                return try await write()
+            } catch {
+                logger.error("chat: could not \(what)\(pause == .zero ? "" : ", trying again"): \(String(reflecting: error))")
+                if pause != .zero { try? await Task.sleep(for: pause) }
+            }
+        }
+        return nil
     }
 
     private func receive(_ piece: String) {

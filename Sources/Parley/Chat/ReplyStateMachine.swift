@@ -30,6 +30,13 @@ struct ReplyStateMachine: Sendable {
     /// How many deltas the database holds.
     private(set) var savedDeltas = 0
 
+    /// The text the database holds: what the last saved batch had.
+    var savedText: Substring {
+        guard savedDeltas > 0 else { return "" }
+        let end = reply.text.utf8.index(reply.text.utf8.startIndex, offsetBy: reply.ends[savedDeltas - 1])
+        return Substring(reply.text.utf8[..<end])
+    }
+
     var isOver: Bool {
         switch phase {
         case .finished, .failed, .abandoned: true

@@ -25,7 +25,7 @@ struct ReplyStore: Sendable {
     /// On PostgreSQL: tell other replicas of each change (`ReplyChannel`).
     var notifies = false
     /// How long a reply's lease lasts; the generating process renews it well within that.
-    static let lease: TimeInterval = 10
+    static let lease: TimeInterval = 8
 
     /// Saves each reply's text so far and renews its lease, in one transaction for them all, a few
     /// hundred rows per statement (with a thousand replies streaming, a statement per row kept the
@@ -58,38 +58,43 @@ struct ReplyStore: Sendable {
     /// Three bound values a row: well under SQLite's limit of 32 766 per statement.
     static let rowsPerStatement = 200
 
-    /// Renews the lease of every reply this process generates; returns those still streaming here,
-    /// each with whether someone asked it to stop (a Stop sent to another replica).
-    func renewLeases(now: Date = Date()) async throws -> [UUID: Bool] {
+    /// Renews the lease of the replies this process is generating; returns those still streaming
+    /// here, each with whether someone asked it to stop (a Stop sent to another replica). Only the
+    /// live ones: a row this process failed to finish must lapse, to be swept.
+    func renewLeases(of ids: [UUID], now: Date = Date()) async throws -> [UUID: Bool] {
         let rows = try await writer.transaction { [owner] tx in
-            try await tx.update(MessageStore.table)
-                .set(Column.leaseExpiresAt, to: now.addingTimeInterval(Self.lease))
-                .where(Column.owner, .equal, owner).where(Column.status, .equal, MessageStatus.streaming.rawValue)
-                .returning(Column.id, Column.stopRequested)
-                .all()
+            var rows: [any SQLRow] = []
+            for start in stride(from: 0, to: ids.count, by: 1000) {
+                rows += try await tx.update(MessageStore.table)
+                    .set(Column.leaseExpiresAt, to: now.addingTimeInterval(Self.lease))
+                    .where(SQLColumn(Column.id), .in, SQLBind.group(Array(ids[start..<min(start + 1000, ids.count)])))
+                    .where(Column.owner, .equal, owner).where(Column.status, .equal, MessageStatus.streaming.rawValue)
+                    .returning(Column.id, Column.stopRequested)
+                    .all()
+            }
+            return rows
         }
         var running: [UUID: Bool] = [:]
         for row in rows { running[try row.decodeID(Column.id)] = try row.decode(column: Column.stopRequested, as: Bool.self) }
         return running
     }
 
-    /// Marks `interrupted` every reply whose process stopped renewing its lease; returns their ids.
-    /// Never this process's own: it is alive, if slow. Looks first (a read, on the partial index of
-    /// streaming rows), so that an idle server writes nothing.
-    func interruptLapsed(now: Date = Date()) async throws -> [UUID] {
+    /// Marks `interrupted` every reply whose lease lapsed, but those this process is generating
+    /// (alive, if slow); returns their ids. Looks first (a read, on the partial index of streaming
+    /// rows), so that an idle server writes nothing.
+    func interruptLapsed(sparing live: Set<UUID>, now: Date = Date()) async throws -> [UUID] {
         let lapsed = try await writer.sql.select().column(Column.id).from(MessageStore.table)
             .where(Column.status, .equal, MessageStatus.streaming.rawValue)
             .where(Column.leaseExpiresAt, .lessThan, now)
-            .where(Column.owner, .notEqual, owner)
-            .limit(1).first()
-        guard lapsed != nil else { return [] }
+            .limit(500).all().map { try $0.decodeID(Column.id) }.filter { !live.contains($0) }
+        guard !lapsed.isEmpty else { return [] }
         return try await writer.transaction { [notifies] tx in
             let ids = try await tx.update(MessageStore.table)
                 .set(Column.status, to: MessageStatus.interrupted.rawValue)
                 .set(Column.owner, to: SQLLiteral.null).set(Column.leaseExpiresAt, to: SQLLiteral.null)
+                .where(SQLColumn(Column.id), .in, SQLBind.group(lapsed))
                 .where(Column.status, .equal, MessageStatus.streaming.rawValue)
                 .where(Column.leaseExpiresAt, .lessThan, now)
-                .where(Column.owner, .notEqual, owner)
                 .returning(Column.id)
                 .all().map { try $0.decodeID(Column.id) }
             if notifies { try await ReplyChannel.notify(ids.map(\.lowercasedString), on: tx) }
@@ -114,25 +119,45 @@ struct ReplyStore: Sendable {
     }
 
     /// Removes a failed turn as if it never was: its messages, its idempotency key, the
-    /// conversation it created, the title it gave, and the branch it made current.
-    func remove(_ turn: ChatService.Turn) async throws {
-        try await writer.transaction { tx in
+    /// conversation it created, the title it gave, and the branch it made current. Only while the
+    /// reply is still streaming under this process's name: a reply a sweep ended (this process was
+    /// frozen past its lease) stays `interrupted`, with its key. Returns whether it removed the turn.
+    @discardableResult
+    func remove(_ turn: ChatService.Turn) async throws -> Bool {
+        try await writer.transaction { [owner] tx in
+            // Where the turn hangs in the tree now: a turn removed before it may have moved it up.
+            let first = turn.newMessageIDs.first ?? turn.replyID
+            let parent: UUID? = try await tx.select().column(Column.parentID).from(MessageStore.table)
+                .where(Column.id, .equal, first).first()
+                .flatMap { try $0.decodeOptional(Column.parentID, as: String.self) }.flatMap(UUID.init(canonicalText:))
+            guard try await tx.delete(from: MessageStore.table)
+                .where(Column.id, .equal, turn.replyID).where(Column.status, .equal, MessageStatus.streaming.rawValue)
+                .where(Column.owner, .equal, owner)
+                .returning(Column.id).first() != nil
+            else { return false }
             if let idempotency = turn.idempotency {
                 try await IdempotencyStore.release(idempotency, userID: turn.userID, messageID: turn.replyID, on: tx)
             }
-            if turn.isNewConversation {
-                _ = try await ConversationStore.delete(turn.conversationID, ownerID: turn.userID, on: tx)
-                return
-            }
             let ids = turn.newMessageIDs + [turn.replyID]
             // A turn started meanwhile on this one's reply keeps its place in the tree.
-            try await tx.update(MessageStore.table).set(Column.parentID, to: turn.parentID)
+            try await tx.update(MessageStore.table).set(Column.parentID, to: parent)
                 .where(SQLColumn(Column.parentID), .in, SQLBind.group(ids)).run()
-            try await tx.delete(from: MessageStore.table).where(SQLColumn(Column.id), .in, SQLBind.group(ids)).run()
+            if !turn.newMessageIDs.isEmpty {
+                try await tx.delete(from: MessageStore.table).where(SQLColumn(Column.id), .in, SQLBind.group(turn.newMessageIDs)).run()
+            }
+            if turn.isNewConversation, try await tx.count(in: MessageStore.table, where: Column.conversationID, is: turn.conversationID) == 0 {
+                _ = try await ConversationStore.delete(turn.conversationID, ownerID: turn.userID, on: tx)
+                return true
+            }
             let current = try await ConversationStore.find(turn.conversationID, ownerID: turn.userID, on: tx)?.currentMessageID
             if current == turn.replyID {
-                try await MessageStore.markBranch(of: turn.conversationID, endingAt: turn.previousLeaf, on: tx)
-                try await ConversationStore.setCurrent(turn.conversationID, to: turn.previousLeaf, on: tx)
+                // Back to the branch the turn left, or, when that is gone too, to where the turn hung.
+                var leaf = parent
+                if let previous = turn.previousLeaf, try await MessageStore.node(previous, in: turn.conversationID, on: tx) != nil {
+                    leaf = previous
+                }
+                try await MessageStore.markBranch(of: turn.conversationID, endingAt: leaf, on: tx)
+                try await ConversationStore.setCurrent(turn.conversationID, to: leaf, on: tx)
             }
             if let title = turn.title {
                 try await ConversationStore.untitle(turn.conversationID, ifTitled: title, on: tx)
@@ -140,6 +165,7 @@ struct ReplyStore: Sendable {
             if let previous = turn.previousUpdatedAt {
                 try await ConversationStore.restoreUpdatedAt(turn.conversationID, to: previous, ifStill: turn.acceptedAt, on: tx)
             }
+            return true
         }
     }
 

@@ -16,18 +16,21 @@ extension ParleyServices {
     /// the turn accepted (stored, key claimed), and its reply started in this process.
     /// The reply logs with `logger` (the request's, so its lines carry the request's id).
     func startTurn(_ input: ValidChatRequest, userID: UUID, idempotency: IdempotencyStore.Entry?, logger: Logger, on db: any Database) async throws -> TurnStart {
-        if let idempotency, let known = try await previousUse(of: idempotency, userID: userID, on: db) {
-            return known
+        // A key can change hands between the look-up and the claim (a racing request took it, or a
+        // failed turn just gave it back): look again, a few times, rather than answer 409.
+        for _ in 0..<3 {
+            if let idempotency, let known = try await previousUse(of: idempotency, userID: userID, on: db) {
+                return known
+            }
+            do {
+                let turn = try await chat.accept(input, userID: userID, idempotency: idempotency, owner: replies.store.owner, writer: writer, on: db)
+                _ = replies.start(turn, logger: logger)
+                return .started(turn)
+            } catch is ChatService.KeyTaken {
+                continue
+            }
         }
-        do {
-            let turn = try await chat.accept(input, userID: userID, idempotency: idempotency, owner: replies.store.owner, writer: writer, on: db)
-            _ = replies.start(turn, logger: logger)
-            return .started(turn)
-        } catch is ChatService.KeyTaken {
-            // A request with the same key won the race: attach to its reply.
-            if let idempotency, let known = try await previousUse(of: idempotency, userID: userID, on: db) { return known }
-            throw Abort.idempotencyInProgress
-        }
+        throw Abort.idempotencyInProgress
     }
 
     private func previousUse(of idempotency: IdempotencyStore.Entry, userID: UUID, on db: any Database) async throws -> TurnStart? {

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import SQLKit
 import NIOCore
 import Testing
 import Vapor
@@ -228,5 +229,59 @@ extension TestServer {
             return false
         }
         return try #require(found)
+    }
+}
+
+/// Removing failed turns (their provider failed) in whatever order they fail.
+@Suite struct FailedTurnRemovalTests {
+    @Test func turnsRemovedOutOfOrderLeaveTheBranchOnWhatIsLeft() async throws {
+        try await withChatServer { server, fake in
+            let ann = try await server.user("ann@example.com")
+            let first = try await server.send(.POST, "/api/chat", token: ann, json: ["messages": [["role": "user", "content": "A"]]])
+            let conversationID = try #require(first.object["conversation_id"] as? String)
+            let kept = try await server.messages(ann, of: conversationID).compactMap { $0["id"] as? String }
+            fake.then(.stallAfter(1), .stallAfter(1))
+            let b = Task { try await server.streamChat(token: ann, json: ["conversation_id": conversationID, "messages": [["role": "user", "content": "B"]], "stream": true]) }
+            let replyB = try await server.streamingReply(ann)
+            let c = Task { try await server.streamChat(token: ann, json: ["conversation_id": conversationID, "messages": [["role": "user", "content": "C"]], "stream": true]) }
+            var replyC: String?
+            try await server.eventually("C follows B's reply") {
+                let listed = try await server.messages(ann, of: conversationID)
+                replyC = listed.count == 6 ? listed.last?["id"] as? String : nil
+                return replyC != nil
+            }
+            // B fails first, then C, which hung on B's reply: C's messages move up to A's reply, then go.
+            let runs = server.app.parley.replies
+            let turnB = try #require(runs.run(UUID(uuidString: replyB.messageID)!)?.turn)
+            let turnC = try #require(runs.run(UUID(uuidString: replyC!)!)?.turn)
+            #expect(try await runs.store.remove(turnB))
+            #expect(try await runs.store.remove(turnC))
+            #expect(try await server.messages(ann, of: conversationID).compactMap { $0["id"] as? String } == kept)
+            let conversation = try await server.send(.GET, "/api/v1/conversations/\(conversationID)", token: ann)
+            #expect(conversation.object["current_message_id"] as? String == kept.last)
+            fake.resume()
+            _ = try await (b.value, c.value)
+        }
+    }
+
+    @Test func aReplyASweepEndedIsNotRemoved() async throws {
+        try await withChatServer { server, fake in
+            let ann = try await server.user("ann@example.com")
+            fake.then(.stallAfter(1))
+            let chat = Task { try await server.streamChat(token: ann, json: ["messages": [["role": "user", "content": "Hi"]], "stream": true], headers: [("Idempotency-Key", "frozen")]) }
+            let reply = try await server.streamingReply(ann)
+            let id = try #require(UUID(uuidString: reply.messageID))
+            let turn = try #require(server.app.parley.replies.run(id)?.turn)
+            // This process was frozen past its lease and another one swept the reply.
+            try await server.sql.update(MessageStore.table)
+                .set(MessageStore.Column.status, to: MessageStatus.interrupted.rawValue)
+                .set(MessageStore.Column.owner, to: SQLLiteral.null)
+                .where(MessageStore.Column.id, .equal, id).run()
+            #expect(try await server.app.parley.replies.store.remove(turn) == false)
+            #expect(try await server.count("messages") == 2)
+            #expect(try await server.count(IdempotencyStore.table) == 1, "the key still replays the interrupted reply")
+            fake.resume()
+            _ = try await chat.value
+        }
     }
 }
