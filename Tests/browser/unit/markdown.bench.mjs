@@ -1,0 +1,118 @@
+// Timings of the Markdown renderer on adversarial and on long replies. Not a test (timings depend
+// on the machine); run it by hand, optionally against another copy of the module and only the
+// cases whose name contains a filter:
+//   node Tests/browser/unit/markdown.bench.mjs [path/to/markdown.js] [filter]
+import { pathToFileURL } from "node:url";
+import { performance } from "node:perf_hooks";
+
+const [modulePath = new URL("../../../Sources/Parley/Web/Public/markdown.js", import.meta.url).pathname, filter = ""] =
+  process.argv.slice(2);
+const markdown = await import(pathToFileURL(modulePath).href);
+
+/** Just enough of a DOM for build(): objects, no parsing of anything. */
+const element = (tag) => ({
+  tag, attributes: {}, childNodes: [],
+  setAttribute(name, value) { this.attributes[name] = value; },
+  appendChild(child) {
+    if (child.fragment) this.childNodes.push(...child.childNodes.splice(0));
+    else this.childNodes.push(child);
+    return child;
+  },
+  removeChild(child) { this.childNodes.splice(this.childNodes.lastIndexOf(child), 1); return child; },
+  replaceChildren(...children) { this.childNodes = []; for (const child of children) this.appendChild(child); },
+});
+const doc = {
+  createElement: element,
+  createTextNode: (text) => ({ text }),
+  createDocumentFragment: () => Object.assign(element("#fragment"), { fragment: true }),
+};
+
+/** `unit` repeated (or made by `unit(i)`) until the text is `size` characters long. */
+function fill(size, unit) {
+  const parts = [];
+  let length = 0;
+  for (let i = 0; length < size; i++) {
+    const part = typeof unit === "function" ? unit(i) : unit;
+    parts.push(part);
+    length += part.length;
+  }
+  return parts.join("").slice(0, size);
+}
+
+const reply = [
+  "## Setting it up\n\nFirst install the **tools** and check `node --version`; see https://nodejs.org/en/download.\n\n",
+  "1. Download the archive\n2. Unpack it:\n   - on Linux: `tar xf`\n   - on Windows: *Extract all*\n3. Run it\n\n",
+  "```sh\n./configure --prefix=/usr/local\nmake -j2 && make install\n```\n\n",
+  "| Option | Default | Meaning |\n|:--|:-:|--:|\n| `-j` | 1 | parallel jobs |\n| `-k` | off | keep going |\n\n",
+  "> Note: a [link](https://en.wikipedia.org/wiki/Make_(software)) and ~~old~~ _new_ text.\n\n",
+];
+
+const cases = {
+  "*a ": (size) => fill(size, "*a "),
+  "[": (size) => fill(size, "["),
+  "[a](": (size) => fill(size, "[a]("),
+  "`": (size) => fill(size, "`"),
+  "` `` ``` runs": (size) => fill(size, (i) => "`".repeat(1 + (i % 1000)) + "a"),
+  "_": (size) => fill(size, "_"),
+  "**a ": (size) => fill(size, "**a "),
+  "<https://": (size) => fill(size, "<https://"),
+  "https://(": (size) => fill(size, "https://("),
+  "heading of spaces": (size) => "# a" + " ".repeat(size - 4) + "b",
+  "> nesting, one line": (size) => fill(size, ">"),
+  "> nesting, growing lines": (size) => fill(size, (i) => ">".repeat(i % 200) + " a\n"),
+  "list items": (size) => fill(size, "- a\n"),
+  "nested list items": (size) => fill(size, (i) => "  ".repeat(i % 12) + "- a\n"),
+  "long table": (size) => "| a | b | c |\n|---|:-:|--:|\n" + fill(size, (i) => `| ${i} | *x* | y |\n`),
+  "reply": (size) => fill(size, (i) => reply[i % reply.length]),
+};
+
+function time(run) {
+  const times = [];
+  for (let total = 0; times.length < 5 && total < 1000; ) {
+    const started = performance.now();
+    run();
+    times.push(performance.now() - started);
+    total += times.at(-1);
+  }
+  return Math.min(...times);
+}
+
+const format = (ms) => (ms >= 1000 ? `${(ms / 1000).toFixed(1)} s` : `${ms.toFixed(1)} ms`);
+
+console.log(`module: ${modulePath}`);
+console.log("parse + build (renderMarkdown):");
+for (const [name, make] of Object.entries(cases)) {
+  if (!name.includes(filter)) continue;
+  const row = [];
+  for (const size of [64 * 1024, 1024 * 1024]) {
+    const text = make(size);
+    try {
+      row.push(`${size / 1024} KiB ${format(time(() => markdown.renderMarkdown(text, doc)))}`);
+    } catch (error) {
+      row.push(`${size / 1024} KiB ${error.name}`);
+    }
+  }
+  console.log(`  ${name.padEnd(26)} ${row.join("   ")}`);
+}
+
+// A reply streaming in 2 KiB deltas, drawn after each: with createMarkdownStream if the module has
+// it, otherwise the way the chat page did before (render the whole text again every time).
+if ("streaming".includes(filter) || !filter) {
+  console.log("streaming, 2 KiB per update:");
+  for (const size of [64 * 1024, 1024 * 1024]) {
+    const text = cases.reply(size);
+    const container = element("div");
+    const stream = markdown.createMarkdownStream?.(container, doc) ?? {
+      update: (sofar) => container.replaceChildren(markdown.renderMarkdown(sofar, doc)),
+    };
+    let slowest = 0;
+    const started = performance.now();
+    for (let end = 2048; end < size + 2048; end += 2048) {
+      const one = performance.now();
+      stream.update(text.slice(0, end));
+      slowest = Math.max(slowest, performance.now() - one);
+    }
+    const total = performance.now() - started;
+    console.log(`  ${size / 1024} KiB: ${size / 2048} updates, ${format(total)} in all, slowest update ${format(slowest)}`);
+  }
+}
