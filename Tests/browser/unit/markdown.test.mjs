@@ -130,3 +130,64 @@ test("build() makes elements and text nodes only", () => {
     "attribute href=https://e.x", "attribute rel=noopener noreferrer", "attribute target=_blank", "text x",
   ]);
 });
+
+test("link addresses keep balanced parentheses; a ) without its ( belongs to the sentence", () => {
+  const wiki = "https://en.wikipedia.org/wiki/Foo_(bar)";
+  const hrefs = (source) => inline(source).filter((node) => node.tag === "a").map((node) => node.attrs.href);
+  assert.deepEqual(hrefs(`see ${wiki} now`), [wiki]);
+  assert.deepEqual(inline(`(see ${wiki}).`).map((node) => node.attrs?.href ?? node), ["(see ", wiki, ")."]);
+  assert.deepEqual(hrefs(`<${wiki}>`), [wiki]);
+  assert.deepEqual(hrefs("[Foo](https://en.wikipedia.org/wiki/Foo_(bar_(baz)))"), ["https://en.wikipedia.org/wiki/Foo_(bar_(baz))"]);
+  assert.deepEqual(hrefs(`[Foo](${wiki} "a title")`), [wiki]);
+  // A space ends the address: no link to "a_(b) and more", only the URL as it stands.
+  assert.deepEqual(inline("[Foo](https://example.com/a_(b) and more)")[0], "[Foo](");
+});
+
+test("link text that names another address shows the address the link opens", () => {
+  const shown = (source) => {
+    const [link, ...rest] = inline(source);
+    assert.equal(link.tag, "a", source);
+    assert.deepEqual(rest, [], source);
+    return text(link.children);
+  };
+  assert.equal(shown("[https://bank.example](https://evil.example)"), "https://evil.example");
+  assert.equal(shown("[bank.example/login](https://evil.example/login)"), "https://evil.example/login");
+  assert.equal(shown("[www.bank.example](https://evil.example)"), "https://evil.example");
+  assert.equal(shown("[paypal.com](https://paypal.com.evil.example)"), "https://paypal.com.evil.example");
+  assert.equal(shown("[sign in at https://bank.example](https://evil.example)"), "https://evil.example");
+  assert.equal(shown("[](https://example.com/hidden)"), "https://example.com/hidden");
+  // Text that is the address, part of it, or no address at all stays.
+  assert.equal(shown("[https://example.com/a](https://example.com/a)"), "https://example.com/a");
+  assert.equal(shown("[example.com](https://www.example.com/docs)"), "example.com");
+  assert.equal(shown("[the docs (docs.python.org)](https://docs.python.org/3/)"), "the docs (docs.python.org)");
+  assert.equal(shown("[main.py](https://github.com/o/r/blob/main/main.py)"), "main.py");
+  assert.equal(shown("[Node.js](https://nodejs.org)"), "Node.js");
+  assert.equal(shown("[the manual](https://example.com/manual)"), "the manual");
+});
+
+test("a URL inside link text is not a second link", () => {
+  const tree = inline("[docs at https://example.com](https://example.com/docs)");
+  assert.deepEqual(tags(tree), ["a"]);
+  assert.equal(text(tree), "docs at https://example.com");
+});
+
+test("emphasis pairs up as in CommonMark", () => {
+  assert.deepEqual(inline("*a **b** c*"), [{ tag: "em", children: ["a ", { tag: "strong", children: ["b"] }, " c"] }]);
+  assert.deepEqual(inline("*a**b**c*"), [{ tag: "em", children: ["a", { tag: "strong", children: ["b"] }, "c"] }]);
+  assert.deepEqual(inline("***a***"), [{ tag: "em", children: [{ tag: "strong", children: ["a"] }] }]);
+  assert.deepEqual(inline("**a*"), ["*", { tag: "em", children: ["a"] }]);
+  assert.deepEqual(inline("2 * 3 * 4 and a*b"), ["2 * 3 * 4 and a*b"]);
+  assert.deepEqual(inline("*a `*` b*"), [{ tag: "em", children: ["a ", { tag: "code", children: ["*"] }, " b"] }]);
+});
+
+test("unmatched and adversarial markup stays text, and nesting stays shallow", () => {
+  for (const source of ["*a ".repeat(500), "[".repeat(500), "[a](".repeat(500), "`".repeat(500), "_".repeat(500), "<https://".repeat(50)]) {
+    assert.deepEqual(inline(source), [source], source.slice(0, 9));
+  }
+  const deep = "**a ".repeat(100) + "b" + " c**".repeat(100);
+  const depth = (nodes) => Math.max(0, ...nodes.map((node) => (typeof node === "string" ? 0 : 1 + depth(node.children))));
+  const tree = inline(deep);
+  assert.equal(depth(tree), 16);
+  // The marks too deep to apply are shown as they are.
+  assert.equal(text(tree), "a ".repeat(16) + "**a ".repeat(84) + "b" + " c**".repeat(84) + " c".repeat(16));
+});

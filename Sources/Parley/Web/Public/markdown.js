@@ -83,84 +83,381 @@ function codeBlock(code, lang) {
   ], { class: "code" });
 }
 
-// One pass over the text: the earliest of these wins at each point; the rest is plain text.
-const INLINE = new RegExp([
-  /\\([!-/:-@[-`{-~])/.source,                                   // 1: a backslash escape
-  /(`+)([^`]|[^`][\s\S]*?[^`])\2(?!`)/.source,                  // 2, 3: `code`
-  /\[([^\]\n]+)\]\(\s*((?:[^\s()]|\([^\s()]*\))+)(?:\s+"[^"\n]*")?\s*\)/.source, // 4, 5: [text](url)
-  /<(https?:\/\/[^\s<>]+)>/.source,                             // 6: <https://…>
-  /(https?:\/\/[^\s<>()[\]]*[^\s<>()[\].,;:!?'"*_~])/.source,    // 7: a bare URL
-  /(\*\*|__)(?=\S)([\s\S]*?\S)\8/.source,                       // 8, 9: **strong**
-  /(\*|_)(?=\S)([\s\S]*?\S)\10/.source,                         // 10, 11: *emphasis*
-  /~~(?=\S)([\s\S]*?\S)~~/.source,                              // 12: ~~strike~~
-  /(\n)/.source,                                                // 13: a line break
-].join("|"), "g");
+// Inline markup is read in one pass, the way CommonMark reads it: code spans, escapes, autolinks
+// and line breaks are made where they stand; runs of `*`, `_` and `~~` and each `[` are noted,
+// and paired up later (emphasis) or when a `](url)` turns up (links). No scan starts again from
+// every opening mark (as a lazy regex does: `*a *a *a …` was quadratic), so a paragraph costs
+// time in proportion to its length whatever it holds.
+
+const SPECIAL = /[\\`*_~[\]<\n]|https?:\/\//gi;
+const ESCAPABLE = /[!-/:-@[-`{-~]/;
+const AUTOLINK = /<(https?:\/\/[^\s<>]+)>/iy;
+const BARE_URL = /[^\s<>[\]]*/y;
+const SPACE = /\s/;
+const PUNCTUATION = /[\p{P}\p{S}]/u;
+const MAX_INLINE_DEPTH = 16; // emphasis and links nested deeper stay text
 
 /** Inline text → an array of strings and nodes. */
 export function inline(text) {
-  const out = [];
-  let plain = "";
-  let last = 0;
-  INLINE.lastIndex = 0;
-  const flush = () => {
-    if (plain) out.push(plain);
-    plain = "";
+  const tokens = []; // strings, nodes, delimiter runs and brackets, in text order
+  const head = { pos: -1, next: null }; // delimiter runs that may still pair up: a linked list
+  let last = head;
+  const brackets = []; // `[`s that may still open a link
+  let linkable = 0; // brackets below this index come before a link: links do not nest
+  let ticks = null; // backtick runs by length, found when first needed
+  let plain = 0; // where the text not yet in `tokens` starts
+
+  const flush = (end) => {
+    if (end > plain) tokens.push(text.slice(plain, end));
   };
-  for (let m; (m = INLINE.exec(text)); ) {
-    const before = text.slice(last, m.index);
-    let made = null;
-    if (m[1] !== undefined) made = m[1];
-    else if (m[3] !== undefined) made = node("code", [m[3].replace(/^ (.*) $/s, "$1")]);
-    else if (m[5] !== undefined) made = isWebURL(m[5]) ? link(m[5], nested(m[4])) : null;
-    else if (m[6] !== undefined) made = link(m[6], [m[6]]);
-    else if (m[7] !== undefined) made = link(m[7], [m[7]]);
-    else if (m[9] !== undefined) made = node("strong", nested(m[9]));
-    else if (m[11] !== undefined) made = intraword(text, m) ? null : node("em", nested(m[11]));
-    else if (m[12] !== undefined) made = node("del", nested(m[12]));
-    else if (m[13] !== undefined) made = node("br");
-    if (made === null) {
-      // Not markup after all (a javascript: link, snake_case): keep the first character as
-      // text and look again right after it.
-      plain += before + text[m.index];
-      last = m.index + 1;
-      INLINE.lastIndex = last;
-      continue;
+  const unlink = (run) => {
+    run.prev.next = run.next;
+    if (run.next) run.next.prev = run.prev;
+    else last = run.prev;
+  };
+
+  // CommonMark's "process emphasis": each closing run takes the nearest opening run that fits.
+  // `floors` remembers, per kind of closer, below which none fits, so no run is passed twice.
+  function emphasis(bottom) {
+    const floors = new Map();
+    for (let closer = bottom.next; closer; ) {
+      if (!closer.canClose) {
+        closer = closer.next;
+        continue;
+      }
+      const kind = closer.char + closer.canOpen + (closer.length % 3);
+      const floor = Math.max(bottom.pos, floors.get(kind) ?? -1);
+      let opener = closer.prev;
+      while (opener.pos > floor && !(opener.char === closer.char && opener.canOpen && fits(opener, closer))) opener = opener.prev;
+      if (opener.pos > floor) {
+        const use = closer.char === "~" || (opener.count > 1 && closer.count > 1) ? 2 : 1;
+        const tag = closer.char === "~" ? "del" : use === 2 ? "strong" : "em";
+        opener.count -= use;
+        closer.count -= use;
+        opener.opens.push(tag);
+        closer.closes.push(tag);
+        opener.next = closer; // the runs in between can no longer pair up
+        closer.prev = opener;
+        if (!opener.count) unlink(opener);
+        if (!closer.count) {
+          unlink(closer);
+          closer = closer.next;
+        }
+      } else {
+        floors.set(kind, closer.prev.pos);
+        if (!closer.canOpen) unlink(closer);
+        closer = closer.next;
+      }
     }
-    plain += before;
-    if (typeof made === "string") {
-      plain += made;
-    } else {
-      flush();
-      out.push(made);
-    }
-    last = INLINE.lastIndex;
+    bottom.next = null; // what is left stays text
+    last = bottom;
   }
-  plain += text.slice(last);
-  flush();
-  return out;
+
+  SPECIAL.lastIndex = 0;
+  for (let match; (match = SPECIAL.exec(text)); ) {
+    const at = match.index;
+    const char = text[at];
+    if (char === "\\") {
+      if (!ESCAPABLE.test(text[at + 1] ?? "")) continue;
+      flush(at);
+      tokens.push(text[at + 1]);
+      plain = SPECIAL.lastIndex = at + 2;
+    } else if (char === "`") {
+      const end = runEnd(text, at);
+      ticks ??= backtickRuns(text);
+      const close = closingRun(ticks, end - at, end);
+      if (close < 0) {
+        SPECIAL.lastIndex = end; // never closed: the backticks are text
+        continue;
+      }
+      flush(at);
+      tokens.push(node("code", [codeText(text.slice(end, close))]));
+      plain = SPECIAL.lastIndex = close + end - at;
+    } else if (char === "*" || char === "_" || char === "~") {
+      const end = (SPECIAL.lastIndex = runEnd(text, at));
+      const run = delimiterRun(text, at, end);
+      if (!run) continue;
+      flush(at);
+      plain = end;
+      Object.assign(run, { count: run.length, opens: [], closes: [], pos: tokens.length, prev: last, next: null });
+      last = last.next = run;
+      tokens.push(run);
+    } else if (char === "[") {
+      flush(at);
+      plain = at + 1;
+      const bracket = { bracket: true, bottom: last, href: null, tail: "" };
+      brackets.push(bracket);
+      tokens.push(bracket);
+    } else if (char === "]") {
+      const opener = brackets.pop();
+      if (!opener) continue;
+      const tail = brackets.length >= linkable ? linkTail(text, at + 1) : null;
+      linkable = Math.min(linkable, brackets.length);
+      if (!tail) continue; // the `[` and `]` stay text
+      flush(at);
+      emphasis(opener.bottom); // inside the link text
+      opener.href = tail.href;
+      opener.tail = text.slice(at, tail.end);
+      tokens.push({ linkEnd: true });
+      linkable = brackets.length;
+      plain = SPECIAL.lastIndex = tail.end;
+    } else if (char === "<") {
+      AUTOLINK.lastIndex = at;
+      const auto = AUTOLINK.exec(text);
+      if (!auto || !isWebURL(auto[1])) continue;
+      flush(at);
+      tokens.push(link(auto[1], [auto[1]]));
+      plain = SPECIAL.lastIndex = AUTOLINK.lastIndex;
+    } else if (char === "\n") {
+      flush(at);
+      tokens.push(node("br"));
+      plain = at + 1;
+    } else {
+      const end = bareURLEnd(text, at);
+      if (end === at) continue;
+      flush(at);
+      tokens.push(link(text.slice(at, end), [text.slice(at, end)]));
+      plain = SPECIAL.lastIndex = end;
+    }
+  }
+  flush(text.length);
+  emphasis(head);
+  return assemble(tokens);
 }
 
-// Inner text is parsed on its own (the regex's lastIndex belongs to the outer pass).
-function nested(text) {
-  const saved = INLINE.lastIndex;
-  const out = inline(text);
-  INLINE.lastIndex = saved;
-  return out;
+/** Tokens → nodes: paired runs and brackets become elements, everything else text. */
+function assemble(tokens) {
+  const root = { children: [] };
+  const stack = [{ element: root, text: null }]; // `text`: what an element too deep shows instead
+  let links = 0;
+  const add = (child) => {
+    const children = stack.at(-1).element.children;
+    if (typeof child !== "string") children.push(child);
+    else if (typeof children.at(-1) === "string") children[children.length - 1] += child;
+    else if (child) children.push(child);
+  };
+  const open = (tag, attrs, before, after) => {
+    if (stack.length > MAX_INLINE_DEPTH) {
+      add(before);
+      stack.push({ element: stack.at(-1).element, text: after });
+      return;
+    }
+    const element = node(tag, [], attrs);
+    add(element);
+    stack.push({ element, text: null });
+    if (tag === "a") links++;
+  };
+  const close = () => {
+    const { element, text } = stack.pop();
+    if (text !== null) {
+      add(text);
+    } else if (element.tag === "a") {
+      links--;
+      element.children = honestText(element.children, element.attrs.href);
+    }
+  };
+  for (const token of tokens) {
+    if (typeof token === "string") {
+      add(token);
+    } else if (token.tag) {
+      add(links && token.tag === "a" ? token.attrs.href : token); // no link inside a link
+    } else if (token.char) {
+      for (const _ of token.closes) close();
+      add(token.char.repeat(token.count));
+      for (const tag of token.opens.reverse()) {
+        const mark = token.char.repeat(tag === "em" ? 1 : 2);
+        open(tag, undefined, mark, mark);
+      }
+    } else if (token.bracket) {
+      if (token.href) open("a", linkAttributes(token.href), "[", token.tail);
+      else add("[");
+    } else {
+      close(); // token.linkEnd
+    }
+  }
+  return root.children;
 }
 
-/** `_` inside a word (snake_case) is not emphasis. */
-function intraword(text, m) {
-  if (m[10] !== "_") return false;
-  const end = m.index + m[0].length;
-  return /\w/.test(text[m.index - 1] ?? "") || /\w/.test(text[end] ?? "");
+function runEnd(text, at) {
+  let end = at;
+  while (text[end] === text[at]) end++;
+  return end;
+}
+
+/** A run of `*`, `_` or `~~` that can open or close emphasis (CommonMark's flanking rules), or null. */
+function delimiterRun(text, start, end) {
+  const char = text[start];
+  const length = end - start;
+  if (char === "~" && length !== 2) return null;
+  const before = text[start - 1] ?? " ";
+  const after = text[end] ?? " ";
+  const left = !SPACE.test(after) && (!PUNCTUATION.test(after) || SPACE.test(before) || PUNCTUATION.test(before));
+  const right = !SPACE.test(before) && (!PUNCTUATION.test(before) || SPACE.test(after) || PUNCTUATION.test(after));
+  // `_` inside a word (snake_case) neither opens nor closes.
+  const canOpen = char === "_" ? left && (!right || PUNCTUATION.test(before)) : left;
+  const canClose = char === "_" ? right && (!left || PUNCTUATION.test(after)) : right;
+  return canOpen || canClose ? { char, length, canOpen, canClose } : null;
+}
+
+// CommonMark's rule of 3: a run that can both open and close pairs only with runs that keep
+// the count of marks balanced, so `*a**b**c*` is em(a strong(b) c).
+function fits(opener, closer) {
+  const mixed = opener.canClose || closer.canOpen;
+  return !(mixed && (opener.length + closer.length) % 3 === 0 && (opener.length % 3 || closer.length % 3));
+}
+
+/** Every run of backticks, by length: a code span ends at the next run exactly as long. */
+function backtickRuns(text) {
+  const runs = new Map();
+  for (let at = text.indexOf("`"); at >= 0; ) {
+    const end = runEnd(text, at);
+    if (!runs.has(end - at)) runs.set(end - at, { starts: [], next: 0 });
+    runs.get(end - at).starts.push(at);
+    at = text.indexOf("`", end);
+  }
+  return runs;
+}
+
+/** The first run of `length` backticks at or after `from` (calls come with growing `from`), or -1. */
+function closingRun(runs, length, from) {
+  const run = runs.get(length);
+  if (!run) return -1;
+  while (run.next < run.starts.length && run.starts[run.next] < from) run.next++;
+  return run.next < run.starts.length ? run.starts[run.next] : -1;
+}
+
+function codeText(code) {
+  code = code.replaceAll("\n", " ");
+  return code[0] === " " && code.at(-1) === " " && code.trim() ? code.slice(1, -1) : code;
+}
+
+/**
+ * The `(url "title")` right after a `]`: `{href, end}`, or null. The address may hold balanced
+ * parentheses (wiki/Foo_(bar)) but no brackets: each of these scans starts after a `]`, so none
+ * covers text another one did.
+ */
+function linkTail(text, from) {
+  if (text[from] !== "(") return null;
+  let i = skipSpace(text, from + 1);
+  const start = i;
+  for (let depth = 0; ; i++) {
+    const char = text[i] ?? " ";
+    if (char === "\\" && ESCAPABLE.test(text[i + 1] ?? "")) {
+      i++;
+    } else if (char === "(") {
+      if (++depth > 32) return null;
+    } else if (char === ")") {
+      if (!depth) break;
+      depth--;
+    } else if (char <= " " || char === "[" || char === "]") {
+      if (depth) return null;
+      break;
+    }
+  }
+  const href = text.slice(start, i).replace(/\\([!-/:-@[-`{-~])/g, "$1");
+  const gap = i;
+  i = skipSpace(text, i);
+  const quote = text[i];
+  if (i > gap && (quote === '"' || quote === "'")) {
+    for (i++; text[i] !== quote; i++) {
+      if (text[i] === "\\") i++;
+      if (i >= text.length || text[i] === "\n") return null;
+    }
+    i = skipSpace(text, i + 1);
+  }
+  return text[i] === ")" && isWebURL(href) ? { href, end: i + 1 } : null;
+}
+
+function skipSpace(text, i) {
+  while (text[i] === " " || text[i] === "\t" || text[i] === "\n") i++;
+  return i;
+}
+
+/** Where a bare http(s) URL starting at `at` ends (`at` if there is none): at a space or `<>[]`. */
+function bareURLEnd(text, at) {
+  if (/[\p{L}\p{N}]/u.test(text[at - 1] ?? "")) return at; // xhttps:// is inside a word
+  BARE_URL.lastIndex = at;
+  BARE_URL.exec(text);
+  const end = urlEnd(text, at, BARE_URL.lastIndex);
+  return isWebURL(text.slice(at, end)) ? end : at;
+}
+
+/**
+ * `end` moved back over what belongs to the sentence around a URL rather than to the URL: final
+ * punctuation, and a `)` whose `(` is not in the URL. "(see https://en.wikipedia.org/wiki/Foo_(bar))."
+ * is about …/Foo_(bar).
+ */
+function urlEnd(text, start, end) {
+  let open = 0;
+  let close = 0;
+  for (let i = start; i < end; i++) {
+    if (text[i] === "(") open++;
+    else if (text[i] === ")") close++;
+  }
+  for (;;) {
+    const char = text[end - 1];
+    if (end > start && ".,;:!?'\"*_~".includes(char)) end--;
+    else if (char === ")" && close > open) (end--, close--);
+    else return end;
+  }
+}
+
+/**
+ * Link text must not name another address than the one the link opens: [https://bank.example]
+ * (https://evil.example) shows one and goes to the other. Text with a word that reads as a web
+ * address (a scheme, www., or a domain) not leading to the link's address, and empty text (a link
+ * nobody could see), is replaced by the address itself.
+ */
+function honestText(children, href) {
+  const shown = plainText(children);
+  const misleads = shown.split(/\s+/).some((word) => {
+    let start = 0;
+    while ("([{<\"'*_~".includes(word[start] ?? ".")) start++;
+    const address = word.slice(start, urlEnd(word, start, word.length));
+    return looksLikeAddress(address) && !leadsTo(address, href);
+  });
+  return shown.trim() && !misleads ? children : [href];
+}
+
+function plainText(nodes) {
+  return nodes.map((node) => (typeof node === "string" ? node : node.tag === "br" ? "\n" : plainText(node.children))).join("");
+}
+
+// A domain's last label can be a file name's extension too: main.py and Node.js are not addresses.
+const FILE_NAME = /\.(?:[cm]?js|jsx|tsx?|py|md|sh|rs|rb|pl|go|c|h|cc|cpp|hpp|cs|java|kt|swift|php|lua|json|ya?ml|toml|ini|cfg|conf|txt|log|csv|html?|css|xml|sql|lock|png|jpe?g|gif|svg|pdf|zip|gz|tar)$/i;
+
+/** https://…, www.…, or a host name ending in a top-level domain (example.com/a). */
+function looksLikeAddress(word) {
+  if (/^[a-z][a-z\d+.-]*:\/\//i.test(word) || /^www\./i.test(word)) return true;
+  const host = word.split(/[/?#:]/, 1)[0];
+  return /\.[a-z]{2,}$/i.test(host) && !FILE_NAME.test(host);
+}
+
+/** Whether the address `shown` is `href`, or the start of it up to a `/`, `?` or `#`. */
+function leadsTo(shown, href) {
+  const a = bareAddress(shown);
+  const b = bareAddress(href);
+  return b === a || (b.startsWith(a) && "/?#".includes(b[a.length]));
+}
+
+/** Lowercase, without scheme, "www." and trailing slashes. */
+function bareAddress(url) {
+  const bare = url.toLowerCase().replace(/^[a-z][a-z\d+.-]*:\/\//, "").replace(/^www\./, "");
+  let end = bare.length;
+  while (bare[end - 1] === "/") end--;
+  return bare.slice(0, end);
 }
 
 export function isWebURL(url) {
   return /^https?:\/\/[^\s]+$/i.test(url);
 }
 
+function linkAttributes(href) {
+  return { href, rel: "noopener noreferrer", target: "_blank" };
+}
+
 function link(href, children) {
-  return node("a", children, { href, rel: "noopener noreferrer", target: "_blank" });
+  return node("a", children, linkAttributes(href));
 }
 
 function node(tag, children = [], attrs = undefined) {
