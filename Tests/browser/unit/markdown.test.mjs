@@ -191,3 +191,75 @@ test("unmatched and adversarial markup stays text, and nesting stays shallow", (
   // The marks too deep to apply are shown as they are.
   assert.equal(text(tree), "a ".repeat(16) + "**a ".repeat(84) + "b" + " c**".repeat(84) + " c".repeat(16));
 });
+
+test("GFM tables: a header row, alignment as a class, body rows, escaped pipes, in a scrolling box", () => {
+  const [intro, box, after] = parseMarkdown("Compare:\n| Name | Size | Note |\n|:-----|-----:|:---:|\n| a | **1** | `x \\| y` |\n| b |\n\nafter");
+  assert.deepEqual(intro, { tag: "p", children: ["Compare:"] });
+  const cell = (tag, align, children) => (align ? { tag, attrs: { class: `align-${align}` }, children } : { tag, children });
+  const row = (tag, texts) => ({ tag: "tr", children: texts.map((children, k) => cell(tag, ["left", "right", "center"][k], children)) });
+  assert.deepEqual(box, {
+    tag: "div", attrs: { class: "table" }, children: [{
+      tag: "table", children: [
+        { tag: "thead", children: [row("th", [["Name"], ["Size"], ["Note"]])] },
+        { tag: "tbody", children: [
+          row("td", [["a"], [{ tag: "strong", children: ["1"] }], [{ tag: "code", children: ["x | y"] }]]),
+          row("td", [["b"], [], []]),
+        ] },
+      ],
+    }],
+  });
+  assert.equal(after.tag, "p");
+
+  // Without alignment there is no class; without body rows there is no tbody.
+  assert.deepEqual(parseMarkdown("a | b\n--- | ---")[0].children[0].children, [
+    { tag: "thead", children: [{ tag: "tr", children: [{ tag: "th", children: ["a"] }, { tag: "th", children: ["b"] }] }] },
+  ]);
+  // Pipes without a matching delimiter row are text.
+  assert.deepEqual(tags(parseMarkdown("a | b\n| --- |")), ["p", "br"]);
+  assert.deepEqual(tags(parseMarkdown("a | b\nc | d")), ["p", "br"]);
+});
+
+test("nested lists follow indentation, ordered in unordered and back, and keep their numbers", () => {
+  const items = (list) => list.children.map((item) => text(item.children.filter((child) => !["ul", "ol"].includes(child.tag))));
+  const [steps] = parseMarkdown("1. First\n2. Second\n   1. sub-step\n   2. another\n3. Third");
+  assert.equal(steps.tag, "ol");
+  assert.deepEqual(items(steps), ["First", "Second", "Third"]);
+  const sub = steps.children[1].children.at(-1);
+  assert.equal(sub.tag, "ol");
+  assert.deepEqual(items(sub), ["sub-step", "another"]);
+
+  // Models indent by 2, 3 or 4 spaces or a tab; any of these nests.
+  for (const indent of ["  ", "   ", "    ", "\t"]) {
+    const [list] = parseMarkdown(`- fruit\n${indent}1. apple\n${indent}2. pear\n- vegetables\n${indent}- leek`);
+    assert.deepEqual(tags([list]), ["ul", "li", "ol", "li", "li", "li", "ul", "li"], JSON.stringify(indent));
+    assert.deepEqual(items(list), ["fruit", "vegetables"]);
+  }
+
+  // A nested ordered list keeps its start; three levels deep.
+  const [outer] = parseMarkdown("- a\n  3. x\n  4. y\n     - deep\n- b");
+  const inner = outer.children[0].children[1];
+  assert.deepEqual(inner.attrs, { start: "3" });
+  assert.deepEqual(tags([inner.children[1]]), ["li", "ul", "li"]);
+
+  // An item's further paragraphs and code stay in it.
+  const [withCode] = parseMarkdown("1. Run:\n\n   ```sh\n   make\n   ```\n2. Done");
+  assert.deepEqual(tags([withCode]).slice(0, 4), ["ol", "li", "p", "div"]);
+  assert.equal(text(withCode.children[0].children[1].children[1].children), "make");
+  assert.equal(withCode.children.length, 2);
+  assert.deepEqual(withCode.children[1].children, [{ tag: "p", children: ["Done"] }]);
+});
+
+test("tight lists hold text, loose ones (blank lines between items) hold paragraphs", () => {
+  assert.deepEqual(tags(parseMarkdown("- a\n- b")), ["ul", "li", "li"]);
+  assert.deepEqual(tags(parseMarkdown("- a\n\n- b")), ["ul", "li", "p", "li", "p"]);
+});
+
+test("deep nesting is read as text past 8 levels and does not exhaust the stack", () => {
+  const depth = (nodes) => Math.max(0, ...nodes.map((node) => (typeof node === "string" ? 0 : 1 + depth(node.children))));
+  const quotes = parseMarkdown(">".repeat(100_000) + " a");
+  assert.equal(depth(quotes), 9); // 8 blockquotes and a paragraph
+  assert.equal(text(quotes), ">".repeat(100_000 - 8) + " a");
+  const lists = parseMarkdown("1. ".repeat(100_000) + "a");
+  assert.equal(depth(lists), 16); // 8 lists of one item each
+  assert.equal(text(lists), "1. ".repeat(100_000 - 8).trim() + " a");
+});

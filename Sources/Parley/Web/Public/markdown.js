@@ -1,79 +1,210 @@
 // A safe Markdown subset for model replies: paragraphs, headings, emphasis, inline code, fenced
-// code blocks, lists, quotes, rules, and links to http(s) only. parseMarkdown() turns text into a
-// plain tree; build() turns the tree into DOM nodes with createElement and text nodes. No string
-// is ever parsed as HTML, so `<script>` in a reply is just text.
+// code blocks, nested lists, quotes, rules, GFM tables, and links to http(s) only.
+// parseMarkdown() turns text into a plain tree; build() turns the tree into DOM nodes with
+// createElement and text nodes. No string is ever parsed as HTML, so `<script>` in a reply is
+// just text. Parsing takes time in proportion to the text whatever it holds (a reply can be
+// megabytes of anything), and createMarkdownStream() draws a growing reply again only from its
+// last block.
 
-const FENCE = /^ {0,3}(`{3,}|~{3,})\s*([^`\s]*)/;
-const HEADING = /^ {0,3}(#{1,6})\s+(.*?)\s*#*\s*$/;
-const ITEM = /^\s*([-*+]|\d{1,9}[.)])\s+(.*)$/;
-const RULE = /^ {0,3}([-*_])(\s*\1){2,}\s*$/;
-const QUOTE = /^ {0,3}>\s?(.*)$/;
+const FENCE = /^ {0,3}(`{3,}|~{3,})[ \t]*([^`\s]*)/;
+const HEADING = /^ {0,3}(#{1,6})(?:[ \t]+(.*))?$/;
+const RULE = /^ {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$/;
+const QUOTE = /^ {0,3}>[ \t]?/;
+const ITEM = /^([ \t]*)([-*+]|(\d{1,9})[.)])([ \t]+)/;
+const BLANK = /^\s*$/;
+const MAX_DEPTH = 8; // quotes and lists nested deeper are read as text
 
 /** Text → an array of block nodes: `{tag, attrs?, children}` objects and strings (text). */
 export function parseMarkdown(text) {
-  return blocks(String(text).replace(/\r\n?/g, "\n").split("\n"));
+  return blocks(String(text).split(/\r\n?|\n/));
 }
 
-function blocks(lines) {
+/**
+ * Lines → block nodes; `spans`, if given, gets each block's [first line, end line). Where a block
+ * ends depends on its own lines, the blank lines after it, the first line of the next block and,
+ * for a table's header row, the line after that: createMarkdownStream() counts on this.
+ */
+function blocks(lines, depth = 0, spans = null) {
   const out = [];
-  let i = 0;
-  while (i < lines.length) {
-    const line = lines[i];
-    let match;
-    if (!line.trim()) {
+  for (let i = 0; i < lines.length; ) {
+    if (BLANK.test(lines[i])) {
       i++;
-    } else if ((match = FENCE.exec(line))) {
-      // An unclosed fence (a reply still streaming) runs to the end.
-      const [, fence, lang] = match;
-      const code = [];
-      for (i++; i < lines.length; i++) {
-        const close = lines[i].trim();
-        if (close.startsWith(fence[0].repeat(fence.length)) && !close.replace(/[`~]/g, "")) break;
-        code.push(lines[i]);
-      }
-      i++;
-      out.push(codeBlock(code.join("\n"), lang));
-    } else if ((match = HEADING.exec(line))) {
-      out.push(node(`h${Math.min(match[1].length + 2, 6)}`, inline(match[2])));
-      i++;
-    } else if (RULE.test(line)) {
-      out.push(node("hr"));
-      i++;
-    } else if (QUOTE.test(line)) {
-      const quoted = [];
-      for (; i < lines.length && (match = QUOTE.exec(lines[i])); i++) quoted.push(match[1]);
-      out.push(node("blockquote", blocks(quoted)));
-    } else if ((match = ITEM.exec(line))) {
-      const ordered = /\d/.test(match[1]);
-      const items = [];
-      let current = null;
-      for (; i < lines.length; i++) {
-        const itemMatch = ITEM.exec(lines[i]);
-        if (itemMatch && /\d/.test(itemMatch[1]) === ordered) {
-          current = [itemMatch[2]];
-          items.push(current);
-        } else if (lines[i].trim() && !itemMatch && /^\s/.test(lines[i])) {
-          current.push(lines[i].trim()); // an indented line continues the item
-        } else if (!lines[i].trim() && ITEM.exec(lines[i + 1] ?? "")) {
-          continue; // a blank line between items keeps the list going
-        } else {
-          break;
-        }
-      }
-      const start = ordered ? parseInt(match[1], 10) : 1;
-      const attrs = ordered && start !== 1 ? { start: String(start) } : undefined;
-      out.push(node(ordered ? "ol" : "ul", items.map((item) => node("li", inline(item.join("\n")))), attrs));
-    } else {
-      const paragraph = [];
-      for (; i < lines.length && lines[i].trim() && !startsBlock(lines[i]); i++) paragraph.push(lines[i].trim());
-      out.push(node("p", inline(paragraph.join("\n"))));
+      continue;
     }
+    const [block, end] = readBlock(lines, i, depth);
+    out.push(block);
+    spans?.push([i, end]);
+    i = end;
   }
   return out;
 }
 
-function startsBlock(line) {
-  return FENCE.test(line) || HEADING.test(line) || RULE.test(line) || QUOTE.test(line) || ITEM.test(line);
+/** The block starting at lines[i] (not blank) and the index of the line after it. */
+function readBlock(lines, i, depth) {
+  const line = lines[i];
+  let match;
+  if ((match = FENCE.exec(line))) return fenced(lines, i, match[1], match[2]);
+  if ((match = HEADING.exec(line))) return [node(`h${Math.min(match[1].length + 2, 6)}`, inline(headingText(match[2] ?? ""))), i + 1];
+  if (RULE.test(line)) return [node("hr"), i + 1];
+  if (depth < MAX_DEPTH && QUOTE.test(line)) return quote(lines, i, depth);
+  if (depth < MAX_DEPTH && ITEM.test(line)) return list(lines, i, depth);
+  if (tableStart(lines, i)) return table(lines, i, depth);
+  return paragraph(lines, i, depth);
+}
+
+function startsBlock(line, depth) {
+  return FENCE.test(line) || HEADING.test(line) || RULE.test(line) || (depth < MAX_DEPTH && (QUOTE.test(line) || ITEM.test(line)));
+}
+
+// An unclosed fence (a reply still streaming) runs to the end.
+function fenced(lines, i, fence, lang) {
+  let end = i + 1;
+  while (end < lines.length && !closesFence(lines[end], fence)) end++;
+  return [codeBlock(lines.slice(i + 1, end).join("\n"), lang), Math.min(end + 1, lines.length)];
+}
+
+function closesFence(line, fence) {
+  const close = line.trim();
+  return close[0] === fence[0] && close.length >= fence.length && close === fence[0].repeat(close.length);
+}
+
+/** Heading text without closing #s ("## Title ##"), but "C#" keeps its #. */
+function headingText(text) {
+  const trimmed = text.trim();
+  let end = trimmed.length;
+  while (trimmed[end - 1] === "#") end--;
+  if (end === 0) return "";
+  return end < trimmed.length && /[ \t]/.test(trimmed[end - 1]) ? trimmed.slice(0, end).trimEnd() : trimmed;
+}
+
+function quote(lines, i, depth) {
+  const quoted = [];
+  let end = i;
+  for (; end < lines.length && QUOTE.test(lines[end]); end++) quoted.push(lines[end].replace(QUOTE, ""));
+  return [node("blockquote", blocks(quoted, depth + 1)), end];
+}
+
+/**
+ * A list: items of one kind (bullets, or numbers), none further in than the one before. A line
+ * further in than an item's marker belongs to that item, without the item's indentation: a nested
+ * list (with any indentation, as models write them), a second paragraph, code. An item's lines are
+ * read again as blocks of their own.
+ */
+function list(lines, i, depth) {
+  let match = ITEM.exec(lines[i]);
+  const ordered = match[3] !== undefined;
+  const start = ordered ? parseInt(match[3], 10) : 1;
+  const items = [];
+  let loose = false; // a blank line between items, or between blocks of one: paragraphs stay <p>
+  let end;
+  for (;;) {
+    const indent = indentOf(match[1]);
+    const content = indent + match[2].length + (match[4].length > 4 ? 1 : match[4].length);
+    const body = [lines[i].slice(match[0].length)];
+    let next = i + 1;
+    let blanks = 0;
+    for (; next < lines.length; next++) {
+      const line = lines[next];
+      if (BLANK.test(line)) {
+        blanks++;
+        continue;
+      }
+      const lineIndent = indentOf(line);
+      if (lineIndent <= indent) break;
+      for (; blanks; blanks--) body.push("");
+      body.push(dedent(line, Math.min(lineIndent, content)));
+    }
+    const spans = [];
+    items.push(blocks(body, depth + 1, spans));
+    if (spans.some(([first], k) => k && first > spans[k - 1][1])) loose = true;
+    end = next - blanks;
+    match = next < lines.length ? ITEM.exec(lines[next]) : null;
+    if (!match || (match[3] !== undefined) !== ordered) break;
+    if (blanks) loose = true;
+    i = next;
+  }
+  const unwrap = (children) => (loose ? children : children.flatMap((child) => (child.tag === "p" ? child.children : [child])));
+  const attrs = ordered && start !== 1 ? { start: String(start) } : undefined;
+  return [node(ordered ? "ol" : "ul", items.map((children) => node("li", unwrap(children))), attrs), end];
+}
+
+/** Columns of indentation (a tab reaches the next multiple of 4). */
+function indentOf(line) {
+  let column = 0;
+  for (let i = 0; line[i] === " " || line[i] === "\t"; i++) column += line[i] === "\t" ? 4 - (column % 4) : 1;
+  return column;
+}
+
+/** The line without its first `count` columns of indentation. */
+function dedent(line, count) {
+  let column = 0;
+  let i = 0;
+  for (; column < count && (line[i] === " " || line[i] === "\t"); i++) column += line[i] === "\t" ? 4 - (column % 4) : 1;
+  return " ".repeat(Math.max(0, column - count)) + line.slice(i);
+}
+
+/** The column alignments if lines[i] is a table's header row (has a pipe, and the next line is a delimiter row with as many cells), else null. */
+function tableStart(lines, i) {
+  if (i + 1 >= lines.length || !lines[i].includes("|")) return null;
+  const aligns = delimiterRow(lines[i + 1]);
+  return aligns && aligns.length === cells(lines[i]).length ? aligns : null;
+}
+
+/** Each column's alignment (null, "left", "center", "right") if `line` is like | --- | :-: | --: |, else null. */
+function delimiterRow(line) {
+  if (!line.includes("|")) return null;
+  const aligns = [];
+  for (const cell of cells(line)) {
+    if (!/^:?-+:?$/.test(cell)) return null;
+    const right = cell.endsWith(":");
+    aligns.push(cell.startsWith(":") ? (right ? "center" : "left") : right ? "right" : null);
+  }
+  return aligns;
+}
+
+/** A table row's cells: split at pipes not escaped as `\|`, without the outer pipes. */
+function cells(line) {
+  let row = line.trim();
+  if (row.startsWith("|")) row = row.slice(1);
+  if (row.endsWith("|") && !row.endsWith("\\|")) row = row.slice(0, -1);
+  const out = [];
+  let from = 0;
+  for (let i = 0; i < row.length; i++) {
+    if (row[i] === "\\") {
+      i++;
+    } else if (row[i] === "|") {
+      out.push(row.slice(from, i));
+      from = i + 1;
+    }
+  }
+  out.push(row.slice(from));
+  return out.map((cell) => cell.trim().replaceAll("\\|", "|"));
+}
+
+// A GFM table: the header row, the delimiter row, then rows up to a blank line or another block.
+// Alignment is a class (the page's CSP allows no style attributes); a wide table scrolls in its
+// <div class="table">.
+function table(lines, i, depth) {
+  const aligns = tableStart(lines, i);
+  const row = (line, tag) => {
+    const texts = cells(line);
+    return node("tr", aligns.map((align, k) => node(tag, inline(texts[k] ?? ""), align ? { class: `align-${align}` } : undefined)));
+  };
+  const rows = [];
+  let end = i + 2;
+  for (; end < lines.length && !BLANK.test(lines[end]) && !startsBlock(lines[end], depth); end++) rows.push(row(lines[end], "td"));
+  const parts = [node("thead", [row(lines[i], "th")])];
+  if (rows.length) parts.push(node("tbody", rows));
+  return [node("div", [node("table", parts)], { class: "table" }), end];
+}
+
+function paragraph(lines, i, depth) {
+  const text = [lines[i].trim()];
+  let end = i + 1;
+  for (; end < lines.length && !BLANK.test(lines[end]) && !startsBlock(lines[end], depth) && !tableStart(lines, end); end++) {
+    text.push(lines[end].trim());
+  }
+  return [node("p", inline(text.join("\n"))), end];
 }
 
 function codeBlock(code, lang) {
