@@ -5,8 +5,8 @@
 import { pathToFileURL } from "node:url";
 import { performance } from "node:perf_hooks";
 
-const [modulePath = new URL("../../../Sources/Parley/Web/Public/markdown.js", import.meta.url).pathname, filter = ""] =
-  process.argv.slice(2);
+const modulePath = process.argv[2] || new URL("../../../Sources/Parley/Web/Public/markdown.js", import.meta.url).pathname;
+const filter = process.argv[3] ?? "";
 const markdown = await import(pathToFileURL(modulePath).href);
 
 /** Just enough of a DOM for build(): objects, no parsing of anything. */

@@ -123,7 +123,7 @@ function list(lines, i, depth) {
     if (blanks) loose = true;
     i = next;
   }
-  const unwrap = (children) => (loose ? children : children.flatMap((child) => (child.tag === "p" ? child.children : [child])));
+  const unwrap = (children) => (loose ? children : [].concat(...children.map((child) => (child.tag === "p" ? child.children : [child]))));
   const attrs = ordered && start !== 1 ? { start: String(start) } : undefined;
   return [node(ordered ? "ol" : "ul", items.map((children) => node("li", unwrap(children))), attrs), end];
 }
@@ -218,7 +218,8 @@ function codeBlock(code, lang) {
 // and line breaks are made where they stand; runs of `*`, `_` and `~~` and each `[` are noted,
 // and paired up later (emphasis) or when a `](url)` turns up (links). No scan starts again from
 // every opening mark (as a lazy regex does: `*a *a *a …` was quadratic), so a paragraph costs
-// time in proportion to its length whatever it holds.
+// time in proportion to its length whatever it holds. Tokens are places in the text, and the
+// text between them is plain: a megabyte of unmatched marks makes no string but the one shown.
 
 const SPECIAL = /[\\`*_~[\]<\n]|https?:\/\//gi;
 const ESCAPABLE = /[!-/:-@[-`{-~]/;
@@ -228,19 +229,52 @@ const SPACE = /\s/;
 const PUNCTUATION = /[\p{P}\p{S}]/u;
 const MAX_INLINE_DEPTH = 16; // emphasis and links nested deeper stay text
 
+/** A run of `*`, `_` or `~~`: the marks it has left, the elements it opens and closes, its neighbours. */
+class Run {
+  constructor(start, end, canOpen, canClose, prev) {
+    this.start = start;
+    this.end = end;
+    this.canOpen = canOpen;
+    this.canClose = canClose;
+    this.prev = prev;
+    this.next = null;
+    this.count = end - start; // marks not used by an element
+    this.closed = 0; // marks used to close elements (the first ones)
+    this.opens = null; // tags, innermost first
+    this.closes = null;
+  }
+}
+
+/** The `[` of a link, and the `](url)` that closes it. */
+class Link {
+  constructor(start, href, tail) {
+    this.start = start;
+    this.end = start + 1;
+    this.href = href;
+    this.tail = tail;
+  }
+}
+
+/** Anything else: a code span, line break or autolink (`node`), an escape (null), or the `](url)` of a link (its Link). */
+class Atom {
+  constructor(start, end, node) {
+    this.start = start;
+    this.end = end;
+    this.node = node;
+  }
+}
+
 /** Inline text → an array of strings and nodes. */
 export function inline(text) {
-  const tokens = []; // strings, nodes, delimiter runs and brackets, in text order
-  const head = { pos: -1, next: null }; // delimiter runs that may still pair up: a linked list
+  SPECIAL.lastIndex = 0;
+  if (!SPECIAL.test(text)) return text ? [text] : []; // most table cells and list items
+  const tokens = [];
+  const head = new Run(-1, -1, false, false, null); // runs that may still pair up: a linked list
   let last = head;
-  const brackets = []; // `[`s that may still open a link
+  const brackets = []; // where the `[`s are that may still open a link
   let linkable = 0; // brackets below this index come before a link: links do not nest
   let ticks = null; // backtick runs by length, found when first needed
-  let plain = 0; // where the text not yet in `tokens` starts
 
-  const flush = (end) => {
-    if (end > plain) tokens.push(text.slice(plain, end));
-  };
   const unlink = (run) => {
     run.prev.next = run.next;
     if (run.next) run.next.prev = run.prev;
@@ -250,23 +284,25 @@ export function inline(text) {
   // CommonMark's "process emphasis": each closing run takes the nearest opening run that fits.
   // `floors` remembers, per kind of closer, below which none fits, so no run is passed twice.
   function emphasis(bottom) {
-    const floors = new Map();
+    let floors = null;
     for (let closer = bottom.next; closer; ) {
       if (!closer.canClose) {
         closer = closer.next;
         continue;
       }
-      const kind = closer.char + closer.canOpen + (closer.length % 3);
-      const floor = Math.max(bottom.pos, floors.get(kind) ?? -1);
+      const char = text[closer.start];
+      const kind = char + closer.canOpen + ((closer.end - closer.start) % 3);
+      const floor = Math.max(bottom.start, floors?.get(kind) ?? -1);
       let opener = closer.prev;
-      while (opener.pos > floor && !(opener.char === closer.char && opener.canOpen && fits(opener, closer))) opener = opener.prev;
-      if (opener.pos > floor) {
-        const use = closer.char === "~" || (opener.count > 1 && closer.count > 1) ? 2 : 1;
-        const tag = closer.char === "~" ? "del" : use === 2 ? "strong" : "em";
+      while (opener.start > floor && !(text[opener.start] === char && opener.canOpen && fits(opener, closer))) opener = opener.prev;
+      if (opener.start > floor) {
+        const use = char === "~" || (opener.count > 1 && closer.count > 1) ? 2 : 1;
+        const tag = char === "~" ? "del" : use === 2 ? "strong" : "em";
         opener.count -= use;
         closer.count -= use;
-        opener.opens.push(tag);
-        closer.closes.push(tag);
+        closer.closed += use;
+        (opener.opens ??= []).push(tag);
+        (closer.closes ??= []).push(tag);
         opener.next = closer; // the runs in between can no longer pair up
         closer.prev = opener;
         if (!opener.count) unlink(opener);
@@ -275,7 +311,7 @@ export function inline(text) {
           closer = closer.next;
         }
       } else {
-        floors.set(kind, closer.prev.pos);
+        (floors ??= new Map()).set(kind, closer.prev.start);
         if (!closer.canOpen) unlink(closer);
         closer = closer.next;
       }
@@ -290,9 +326,8 @@ export function inline(text) {
     const char = text[at];
     if (char === "\\") {
       if (!ESCAPABLE.test(text[at + 1] ?? "")) continue;
-      flush(at);
-      tokens.push(text[at + 1]);
-      plain = SPECIAL.lastIndex = at + 2;
+      tokens.push(new Atom(at, at + 2, null));
+      SPECIAL.lastIndex = at + 2;
     } else if (char === "`") {
       const end = runEnd(text, at);
       ticks ??= backtickRuns(text);
@@ -301,112 +336,147 @@ export function inline(text) {
         SPECIAL.lastIndex = end; // never closed: the backticks are text
         continue;
       }
-      flush(at);
-      tokens.push(node("code", [codeText(text.slice(end, close))]));
-      plain = SPECIAL.lastIndex = close + end - at;
+      const after = close + end - at;
+      tokens.push(new Atom(at, after, node("code", [codeText(text.slice(end, close))])));
+      SPECIAL.lastIndex = after;
     } else if (char === "*" || char === "_" || char === "~") {
       const end = (SPECIAL.lastIndex = runEnd(text, at));
-      const run = delimiterRun(text, at, end);
+      const run = delimiterRun(text, at, end, last);
       if (!run) continue;
-      flush(at);
-      plain = end;
-      Object.assign(run, { count: run.length, opens: [], closes: [], pos: tokens.length, prev: last, next: null });
       last = last.next = run;
       tokens.push(run);
     } else if (char === "[") {
-      flush(at);
-      plain = at + 1;
-      const bracket = { bracket: true, bottom: last, href: null, tail: "" };
-      brackets.push(bracket);
-      tokens.push(bracket);
+      brackets.push(at); // a token only if it turns out to open a link
     } else if (char === "]") {
-      const opener = brackets.pop();
-      if (!opener) continue;
+      if (!brackets.length) continue;
+      const start = brackets.pop();
       const tail = brackets.length >= linkable ? linkTail(text, at + 1) : null;
       linkable = Math.min(linkable, brackets.length);
       if (!tail) continue; // the `[` and `]` stay text
-      flush(at);
-      emphasis(opener.bottom); // inside the link text
-      opener.href = tail.href;
-      opener.tail = text.slice(at, tail.end);
-      tokens.push({ linkEnd: true });
+      // Emphasis inside the link text stays inside. (All runs after the `[` are still listed: a
+      // link made since would have left this `[` unable to open one.)
+      let bottom = last;
+      while (bottom.start > start) bottom = bottom.prev;
+      emphasis(bottom);
+      const link = new Link(start, tail.href, text.slice(at, tail.end));
+      tokens.splice(firstAfter(tokens, start), 0, link); // links do not nest: no token moves twice
+      tokens.push(new Atom(at, tail.end, link));
       linkable = brackets.length;
-      plain = SPECIAL.lastIndex = tail.end;
+      SPECIAL.lastIndex = tail.end;
     } else if (char === "<") {
       AUTOLINK.lastIndex = at;
       const auto = AUTOLINK.exec(text);
       if (!auto || !isWebURL(auto[1])) continue;
-      flush(at);
-      tokens.push(link(auto[1], [auto[1]]));
-      plain = SPECIAL.lastIndex = AUTOLINK.lastIndex;
+      tokens.push(new Atom(at, AUTOLINK.lastIndex, link(auto[1], [auto[1]])));
+      SPECIAL.lastIndex = AUTOLINK.lastIndex;
     } else if (char === "\n") {
-      flush(at);
-      tokens.push(node("br"));
-      plain = at + 1;
+      tokens.push(new Atom(at, at + 1, node("br")));
     } else {
       const end = bareURLEnd(text, at);
       if (end === at) continue;
-      flush(at);
-      tokens.push(link(text.slice(at, end), [text.slice(at, end)]));
-      plain = SPECIAL.lastIndex = end;
+      tokens.push(new Atom(at, end, link(text.slice(at, end), [text.slice(at, end)])));
+      SPECIAL.lastIndex = end;
     }
   }
-  flush(text.length);
   emphasis(head);
-  return assemble(tokens);
+  return assemble(text, tokens);
 }
 
 /** Tokens → nodes: paired runs and brackets become elements, everything else text. */
-function assemble(tokens) {
+function assemble(text, tokens) {
   const root = { children: [] };
-  const stack = [{ element: root, text: null }]; // `text`: what an element too deep shows instead
+  const stack = [{ element: root, after: null }]; // `after`: what an element too deep shows instead
   let links = 0;
+  // Text for the open element: `pending`, then text[from, to), which grows while the parts
+  // shown follow each other in `text` (a megabyte of unused marks becomes one slice).
+  let pending = "";
+  let from = 0;
+  let to = 0;
+  const show = (start, end) => {
+    if (start === end) return;
+    if (start !== to) {
+      pending += text.slice(from, to);
+      from = start;
+    }
+    to = end;
+  };
+  const say = (string) => {
+    pending += text.slice(from, to) + string;
+    from = to = 0;
+  };
   const add = (child) => {
+    const shown = pending + text.slice(from, to);
+    pending = "";
+    from = to = 0;
     const children = stack.at(-1).element.children;
-    if (typeof child !== "string") children.push(child);
-    else if (typeof children.at(-1) === "string") children[children.length - 1] += child;
-    else if (child) children.push(child);
+    if (shown) children.push(shown);
+    if (child) children.push(child);
   };
   const open = (tag, attrs, before, after) => {
     if (stack.length > MAX_INLINE_DEPTH) {
-      add(before);
-      stack.push({ element: stack.at(-1).element, text: after });
+      say(before);
+      stack.push({ element: stack.at(-1).element, after });
       return;
     }
     const element = node(tag, [], attrs);
     add(element);
-    stack.push({ element, text: null });
+    stack.push({ element, after: null });
     if (tag === "a") links++;
   };
   const close = () => {
-    const { element, text } = stack.pop();
-    if (text !== null) {
-      add(text);
-    } else if (element.tag === "a") {
+    const { after } = stack.at(-1);
+    if (after !== null) {
+      stack.pop();
+      say(after);
+      return;
+    }
+    add(null);
+    const { element } = stack.pop();
+    if (element.tag === "a") {
       links--;
       element.children = honestText(element.children, element.attrs.href);
     }
   };
+
+  let at = 0;
   for (const token of tokens) {
-    if (typeof token === "string") {
-      add(token);
-    } else if (token.tag) {
-      add(links && token.tag === "a" ? token.attrs.href : token); // no link inside a link
-    } else if (token.char) {
-      for (const _ of token.closes) close();
-      add(token.char.repeat(token.count));
-      for (const tag of token.opens.reverse()) {
-        const mark = token.char.repeat(tag === "em" ? 1 : 2);
+    show(at, token.start); // the plain text before it
+    at = token.end;
+    if (token instanceof Run) {
+      for (let k = token.closes?.length ?? 0; k > 0; k--) close();
+      show(token.start + token.closed, token.start + token.closed + token.count);
+      for (let k = token.opens?.length ?? 0; k > 0; k--) {
+        const tag = token.opens[k - 1]; // the last paired is the outermost
+        const mark = text[token.start].repeat(tag === "em" ? 1 : 2);
         open(tag, undefined, mark, mark);
       }
-    } else if (token.bracket) {
-      if (token.href) open("a", linkAttributes(token.href), "[", token.tail);
-      else add("[");
+    } else if (token instanceof Link) {
+      open("a", linkAttributes(token.href), "[", token.tail);
+    } else if (token.node instanceof Link) {
+      close(); // a link's `](url)`
+    } else if (token.node === null) {
+      show(token.start + 1, token.end); // an escaped character
+    } else if (links && token.node.tag === "a") {
+      say(token.node.attrs.href); // no link inside a link
     } else {
-      close(); // token.linkEnd
+      add(token.node);
     }
   }
+  show(at, text.length);
+  add(null);
   return root.children;
+}
+
+/** The index of the first token after `at` (tokens are in text order). */
+function firstAfter(tokens, at) {
+  let low = 0;
+  let high = tokens.length;
+  while (low < high) {
+    const middle = (low + high) >> 1;
+    if (tokens[middle].start < at) low = middle + 1;
+    else high = middle;
+  }
+  return low;
 }
 
 function runEnd(text, at) {
@@ -415,11 +485,10 @@ function runEnd(text, at) {
   return end;
 }
 
-/** A run of `*`, `_` or `~~` that can open or close emphasis (CommonMark's flanking rules), or null. */
-function delimiterRun(text, start, end) {
+/** The run text[start, end) of `*`, `_` or `~` if it can open or close emphasis (CommonMark's flanking rules), or null. */
+function delimiterRun(text, start, end, prev) {
   const char = text[start];
-  const length = end - start;
-  if (char === "~" && length !== 2) return null;
+  if (char === "~" && end - start !== 2) return null;
   const before = text[start - 1] ?? " ";
   const after = text[end] ?? " ";
   const left = !SPACE.test(after) && (!PUNCTUATION.test(after) || SPACE.test(before) || PUNCTUATION.test(before));
@@ -427,14 +496,15 @@ function delimiterRun(text, start, end) {
   // `_` inside a word (snake_case) neither opens nor closes.
   const canOpen = char === "_" ? left && (!right || PUNCTUATION.test(before)) : left;
   const canClose = char === "_" ? right && (!left || PUNCTUATION.test(after)) : right;
-  return canOpen || canClose ? { char, length, canOpen, canClose } : null;
+  return canOpen || canClose ? new Run(start, end, canOpen, canClose, prev) : null;
 }
 
 // CommonMark's rule of 3: a run that can both open and close pairs only with runs that keep
 // the count of marks balanced, so `*a**b**c*` is em(a strong(b) c).
 function fits(opener, closer) {
-  const mixed = opener.canClose || closer.canOpen;
-  return !(mixed && (opener.length + closer.length) % 3 === 0 && (opener.length % 3 || closer.length % 3));
+  const a = opener.end - opener.start;
+  const b = closer.end - closer.start;
+  return !((opener.canClose || closer.canOpen) && (a + b) % 3 === 0 && (a % 3 || b % 3));
 }
 
 /** Every run of backticks, by length: a code span ends at the next run exactly as long. */
@@ -610,3 +680,4 @@ export function renderMarkdown(text, doc = document) {
   for (const block of parseMarkdown(text)) fragment.appendChild(build(block, doc));
   return fragment;
 }
+
