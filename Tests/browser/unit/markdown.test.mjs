@@ -1,7 +1,7 @@
 // The Markdown renderer of the chat page: what becomes markup, and that nothing else does.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { build, inline, parseMarkdown } from "../../../Sources/Parley/Web/Public/markdown.js";
+import { build, createMarkdownStream, inline, parseMarkdown, renderMarkdown } from "../../../Sources/Parley/Web/Public/markdown.js";
 
 /** Every tag in a tree, depth first. */
 function tags(nodes) {
@@ -262,4 +262,107 @@ test("deep nesting is read as text past 8 levels and does not exhaust the stack"
   const lists = parseMarkdown("1. ".repeat(100_000) + "a");
   assert.equal(depth(lists), 16); // 8 lists of one item each
   assert.equal(text(lists), "1. ".repeat(100_000 - 8).trim() + " a");
+});
+
+/** A DOM of plain objects that counts the elements it makes and fails on any HTML sink. */
+function fakeDocument() {
+  const doc = { elements: 0 };
+  const node = (fields) => {
+    const made = {
+      childNodes: [],
+      ...fields,
+      setAttribute(name, value) { this.attributes[name] = value; },
+      appendChild(child) {
+        if (child.fragment) this.childNodes.push(...child.childNodes.splice(0));
+        else this.childNodes.push(child);
+        return child;
+      },
+      removeChild(child) {
+        const at = this.childNodes.indexOf(child);
+        assert.ok(at >= 0, "removeChild of a node that is not a child");
+        this.childNodes.splice(at, 1);
+        return child;
+      },
+      insertAdjacentHTML() { throw new Error("insertAdjacentHTML used"); },
+    };
+    for (const sink of ["innerHTML", "outerHTML"]) {
+      Object.defineProperty(made, sink, { set() { throw new Error(`${sink} used`); } });
+    }
+    return made;
+  };
+  doc.createElement = (tag) => {
+    doc.elements++;
+    return node({ tag, attributes: {} });
+  };
+  doc.createTextNode = (text) => ({ text });
+  doc.createDocumentFragment = () => node({ fragment: true });
+  return doc;
+}
+
+/** A fake DOM node as HTML-like text, to compare two. */
+function serialize(node) {
+  if ("text" in node) return JSON.stringify(node.text);
+  const attributes = Object.entries(node.attributes ?? {}).map(([name, value]) => ` ${name}=${JSON.stringify(value)}`).join("");
+  return `<${node.tag ?? "#"}${attributes}>${node.childNodes.map(serialize).join("")}</${node.tag ?? "#"}>`;
+}
+
+const STREAMED = [
+  "# Plan\n\nSome *intro* text\nover two lines, with a [link](https://en.wikipedia.org/wiki/Foo_(bar)).\n\n",
+  "1. First\n2. Second\n   - sub a\n   - sub b\n\n10. Tenth, after a blank line\n\nAfter the list.\n",
+  "Compare:\n| A | B |\n|:--|--:|\n| 1 | 2 |\n| 3 | 4 |\n\n",
+  "```js\nconst a = 1;\n\nconst b = 2;\n```\n",
+  "> quoted\n> > deeper\n\n---\n",
+  "- [ ] not a checkbox\r\n- two\r\n\r\n   indented paragraph of two\r\n\r\nA paragraph\n# heading after it\n",
+  "Not a table\na | b\n|-|-but not a delimiter row\n\n",
+  "1. one\n\n1\n\n10. ten\n\n",
+  "~~~\nunclosed fence at the end\n",
+].join("");
+
+/** A generator of numbers in [0, 1), the same for the same seed. */
+function random(seed) {
+  return () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+}
+
+test("a streaming reply split anywhere is drawn exactly as renderMarkdown draws the text so far", () => {
+  for (let seed = 0; seed <= 40; seed++) {
+    const next = seed ? random(seed) : () => 0; // seed 0: one character at a time
+    const doc = fakeDocument();
+    const container = doc.createElement("div");
+    const stream = createMarkdownStream(container, doc);
+    for (let end = 0; end < STREAMED.length; ) {
+      end = Math.min(STREAMED.length, end + 1 + Math.floor(next() * (seed % 4 === 0 ? 4 : 40)));
+      stream.update(STREAMED.slice(0, end));
+      const expected = doc.createElement("div");
+      expected.appendChild(renderMarkdown(STREAMED.slice(0, end), doc));
+      assert.equal(serialize(container), serialize(expected), `seed ${seed}, ${end} characters`);
+    }
+  }
+});
+
+test("a streaming reply keeps the nodes of finished blocks and builds only the last one again", () => {
+  const doc = fakeDocument();
+  const container = doc.createElement("div");
+  const stream = createMarkdownStream(container, doc);
+  const paragraphs = Array.from({ length: 200 }, (_, k) => `Paragraph *${k}*.\n\n`).join("");
+  stream.update(paragraphs + "- a list");
+  const first = container.childNodes[0];
+  const before = container.childNodes.slice(0, 199);
+  doc.elements = 0;
+  stream.update(paragraphs + "- a list\n- that grows");
+  assert.equal(container.childNodes.length, 201);
+  assert.ok(container.childNodes[0] === first);
+  assert.ok(container.childNodes.slice(0, 199).every((node, k) => node === before[k]));
+  assert.ok(doc.elements <= 10, `${doc.elements} elements made for one more list item`);
+  assert.equal(serialize(container.childNodes[200]), serialize(build(parseMarkdown("- a list\n- that grows")[0], doc)));
+});
+
+test("a streaming reply that does not continue the text before is drawn afresh", () => {
+  const doc = fakeDocument();
+  const container = doc.createElement("div");
+  const stream = createMarkdownStream(container, doc);
+  stream.update("one\n\ntwo\n\nthree\n\nfour");
+  stream.update("1. other\n\n2. text");
+  const expected = doc.createElement("div");
+  expected.appendChild(renderMarkdown("1. other\n\n2. text", doc));
+  assert.equal(serialize(container), serialize(expected));
 });

@@ -1,7 +1,7 @@
 // The chat view: a conversation's history, the composer, and the reply streamed as it is written.
 import { api, APIError, newKey, streamChat } from "./api.js";
 import { byId, h } from "./dom.js";
-import { renderMarkdown } from "./markdown.js";
+import { createMarkdownStream, renderMarkdown } from "./markdown.js";
 
 const scroller = byId("messages");
 const column = byId("message-column");
@@ -83,6 +83,7 @@ async function send(text, key = newKey(), userView = null) {
   }
   const body = h("div", { class: "reply-body typing", "aria-busy": "true" });
   const reply = h("div", { class: "message assistant" }, body);
+  const view = createMarkdownStream(body); // draws again only the reply's last block
   column.append(reply);
   scroller.scrollTop = scroller.scrollHeight;
 
@@ -95,7 +96,7 @@ async function send(text, key = newKey(), userView = null) {
   const paint = () => {
     painted = true;
     const follow = nearEnd();
-    body.replaceChildren(renderMarkdown(answer));
+    view.update(answer);
     if (follow) scroller.scrollTop = scroller.scrollHeight;
   };
   try {

@@ -681,3 +681,51 @@ export function renderMarkdown(text, doc = document) {
   return fragment;
 }
 
+/**
+ * A reply drawn into `container` while it streams: call update(text) with the whole text so far
+ * each time it grows. The blocks that more text can no longer change keep their DOM nodes; only
+ * the rest (in practice the last block) is parsed and built again, so an update costs time in
+ * proportion to the reply's last block, not to the reply (but for one string comparison). A text
+ * that does not continue the one before is drawn afresh. The container ends up holding exactly
+ * what renderMarkdown(text) makes.
+ */
+export function createMarkdownStream(container, doc = document) {
+  let shown = ""; // the text drawn
+  let settled = 0; // shown[0, settled) is drawn in `kept`, for good
+  let kept = [];
+  let open = []; // drawn from shown[settled…], drawn again on each update
+  return {
+    update(text) {
+      text = String(text);
+      if (!text.startsWith(shown)) {
+        for (const node of kept) container.removeChild(node);
+        kept = [];
+        settled = 0;
+      }
+      shown = text;
+      for (const node of open) container.removeChild(node);
+      open = [];
+      const rest = text.slice(settled);
+      const lines = rest.split(/\r\n?|\n/);
+      const spans = [];
+      const trees = blocks(lines, 0, spans);
+      // Block k is final once the line after block k + 1's first line is complete, since no
+      // block looks further to find its end (see blocks()). The last line may still grow.
+      let final = 0;
+      while (final + 1 < trees.length && spans[final + 1][0] + 1 < lines.length - 1) final++;
+      trees.forEach((tree, k) => {
+        const node = build(tree, doc);
+        container.appendChild(node);
+        (k < final ? kept : open).push(node);
+      });
+      if (final) settled += offsetOfLine(rest, spans[final][0]);
+    },
+  };
+}
+
+/** Where line `index` of `text` starts (lines end at \n, \r\n or \r). */
+function offsetOfLine(text, index) {
+  const ends = /\r\n?|\n/g;
+  for (let k = 0; k < index; k++) ends.exec(text);
+  return ends.lastIndex;
+}
