@@ -12,6 +12,7 @@ const RULE = /^ {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$/;
 const QUOTE = /^ {0,3}>[ \t]?/;
 const ITEM = /^([ \t]*)([-*+]|(\d{1,9})[.)])([ \t]+)/;
 const BLANK = /^\s*$/;
+const BLOCK_MARK = /^[ \t]*[-`~#*_>+\d]/; // how every line that starts a block begins
 const MAX_DEPTH = 8; // quotes and lists nested deeper are read as text
 
 /** Text → an array of block nodes: `{tag, attrs?, children}` objects and strings (text). */
@@ -53,6 +54,7 @@ function readBlock(lines, i, depth) {
 }
 
 function startsBlock(line, depth) {
+  if (!BLOCK_MARK.test(line)) return false; // most lines of prose, quickly
   return FENCE.test(line) || HEADING.test(line) || RULE.test(line) || (depth < MAX_DEPTH && (QUOTE.test(line) || ITEM.test(line)));
 }
 
@@ -123,9 +125,18 @@ function list(lines, i, depth) {
     if (blanks) loose = true;
     i = next;
   }
-  const unwrap = (children) => (loose ? children : [].concat(...children.map((child) => (child.tag === "p" ? child.children : [child]))));
   const attrs = ordered && start !== 1 ? { start: String(start) } : undefined;
-  return [node(ordered ? "ol" : "ul", items.map((children) => node("li", unwrap(children))), attrs), end];
+  return [node(ordered ? "ol" : "ul", items.map((children) => node("li", loose ? children : unwrapped(children))), attrs), end];
+}
+
+/** Blocks with the children of their paragraphs in place of the paragraphs: a tight list's item. */
+function unwrapped(blocks) {
+  const out = [];
+  for (const block of blocks) {
+    if (block.tag !== "p") out.push(block);
+    else for (const child of block.children) out.push(child);
+  }
+  return out;
 }
 
 /** Columns of indentation (a tab reaches the next multiple of 4). */
@@ -669,7 +680,7 @@ function node(tag, children = [], attrs = undefined) {
 export function build(tree, doc = document) {
   if (typeof tree === "string") return doc.createTextNode(tree);
   const element = doc.createElement(tree.tag);
-  for (const [name, value] of Object.entries(tree.attrs ?? {})) element.setAttribute(name, value);
+  for (const name in tree.attrs) element.setAttribute(name, tree.attrs[name]);
   for (const child of tree.children) element.appendChild(build(child, doc));
   return element;
 }
