@@ -9,22 +9,35 @@ const modulePath = process.argv[2] || new URL("../../../Sources/Parley/Web/Publi
 const filter = process.argv[3] ?? "";
 const markdown = await import(pathToFileURL(modulePath).href);
 
-/** Just enough of a DOM for build(): objects, no parsing of anything. */
-const element = (tag) => ({
-  tag, attributes: {}, childNodes: [],
-  setAttribute(name, value) { this.attributes[name] = value; },
+/** Just enough of a DOM for build(): plain objects, no parsing of anything. */
+class FakeElement {
+  constructor(tag) {
+    this.tag = tag;
+    this.attributes = {};
+    this.childNodes = [];
+  }
+  setAttribute(name, value) {
+    this.attributes[name] = value;
+  }
   appendChild(child) {
-    if (child.fragment) this.childNodes.push(...child.childNodes.splice(0));
-    else this.childNodes.push(child);
+    if (!(child instanceof FakeFragment)) this.childNodes.push(child);
+    else for (const node of child.childNodes.splice(0)) this.childNodes.push(node);
     return child;
-  },
-  removeChild(child) { this.childNodes.splice(this.childNodes.lastIndexOf(child), 1); return child; },
-  replaceChildren(...children) { this.childNodes = []; for (const child of children) this.appendChild(child); },
-});
+  }
+  removeChild(child) {
+    this.childNodes.splice(this.childNodes.lastIndexOf(child), 1);
+    return child;
+  }
+  replaceChildren(...children) {
+    this.childNodes = [];
+    for (const child of children) this.appendChild(child);
+  }
+}
+class FakeFragment extends FakeElement {}
 const doc = {
-  createElement: element,
+  createElement: (tag) => new FakeElement(tag),
   createTextNode: (text) => ({ text }),
-  createDocumentFragment: () => Object.assign(element("#fragment"), { fragment: true }),
+  createDocumentFragment: () => new FakeFragment("#fragment"),
 };
 
 /** `unit` repeated (or made by `unit(i)`) until the text is `size` characters long. */
@@ -95,24 +108,31 @@ for (const [name, make] of Object.entries(cases)) {
   console.log(`  ${name.padEnd(26)} ${row.join("   ")}`);
 }
 
-// A reply streaming in 2 KiB deltas, drawn after each: with createMarkdownStream if the module has
-// it, otherwise the way the chat page did before (render the whole text again every time).
+// A reply streaming in 2 KiB deltas, drawn after each: with createMarkdownStream's update(whole
+// text so far, gathered as the chat page does) and append(delta) if the module has them,
+// otherwise the way the chat page did before (render the whole text again every time).
 if ("streaming".includes(filter) || !filter) {
   console.log("streaming, 2 KiB per update:");
-  for (const size of [64 * 1024, 1024 * 1024]) {
-    const text = cases.reply(size);
-    const container = element("div");
-    const stream = markdown.createMarkdownStream?.(container, doc) ?? {
-      update: (sofar) => container.replaceChildren(markdown.renderMarkdown(sofar, doc)),
-    };
-    let slowest = 0;
-    const started = performance.now();
-    for (let end = 2048; end < size + 2048; end += 2048) {
-      const one = performance.now();
-      stream.update(text.slice(0, end));
-      slowest = Math.max(slowest, performance.now() - one);
+  const ways = markdown.createMarkdownStream ? ["update", "append"] : ["renderMarkdown"];
+  for (const way of ways) {
+    for (const size of [64 * 1024, 1024 * 1024]) {
+      const text = cases.reply(size);
+      const container = new FakeElement("div");
+      const stream = markdown.createMarkdownStream?.(container, doc);
+      let slowest = 0;
+      let answer = "";
+      const started = performance.now();
+      for (let end = 2048; end < size + 2048; end += 2048) {
+        const one = performance.now();
+        const delta = text.slice(end - 2048, end);
+        answer += delta;
+        if (way === "append") stream.append(delta);
+        else if (way === "update") stream.update(answer);
+        else container.replaceChildren(markdown.renderMarkdown(answer, doc));
+        slowest = Math.max(slowest, performance.now() - one);
+      }
+      const total = performance.now() - started;
+      console.log(`  ${way.padEnd(15)} ${size / 1024} KiB: ${size / 2048} updates, ${format(total)} in all, slowest ${format(slowest)}`);
     }
-    const total = performance.now() - started;
-    console.log(`  ${size / 1024} KiB: ${size / 2048} updates, ${format(total)} in all, slowest update ${format(slowest)}`);
   }
 }

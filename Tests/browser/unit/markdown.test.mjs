@@ -273,8 +273,7 @@ function fakeDocument() {
       ...fields,
       setAttribute(name, value) { this.attributes[name] = value; },
       appendChild(child) {
-        if (child.fragment) this.childNodes.push(...child.childNodes.splice(0));
-        else this.childNodes.push(child);
+        for (const node of child.fragment ? child.childNodes.splice(0) : [child]) this.childNodes.push(node);
         return child;
       },
       removeChild(child) {
@@ -323,15 +322,17 @@ function random(seed) {
   return () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
 }
 
-test("a streaming reply split anywhere is drawn exactly as renderMarkdown draws the text so far", () => {
+test("a streaming reply split anywhere (update or append) is drawn exactly as renderMarkdown draws the text so far", () => {
   for (let seed = 0; seed <= 40; seed++) {
     const next = seed ? random(seed) : () => 0; // seed 0: one character at a time
     const doc = fakeDocument();
     const container = doc.createElement("div");
     const stream = createMarkdownStream(container, doc);
     for (let end = 0; end < STREAMED.length; ) {
+      const start = end;
       end = Math.min(STREAMED.length, end + 1 + Math.floor(next() * (seed % 4 === 0 ? 4 : 40)));
-      stream.update(STREAMED.slice(0, end));
+      if (seed % 2) stream.append(STREAMED.slice(start, end));
+      else stream.update(STREAMED.slice(0, end));
       const expected = doc.createElement("div");
       expected.appendChild(renderMarkdown(STREAMED.slice(0, end), doc));
       assert.equal(serialize(container), serialize(expected), `seed ${seed}, ${end} characters`);

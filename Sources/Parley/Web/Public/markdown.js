@@ -693,43 +693,50 @@ export function renderMarkdown(text, doc = document) {
 }
 
 /**
- * A reply drawn into `container` while it streams: call update(text) with the whole text so far
- * each time it grows. The blocks that more text can no longer change keep their DOM nodes; only
- * the rest (in practice the last block) is parsed and built again, so an update costs time in
- * proportion to the reply's last block, not to the reply (but for one string comparison). A text
- * that does not continue the one before is drawn afresh. The container ends up holding exactly
- * what renderMarkdown(text) makes.
+ * A reply drawn into `container` while it streams. The blocks that more text can no longer change
+ * keep their DOM nodes; only the rest (in practice the last block) is parsed and built again, so
+ * drawing costs time in proportion to the reply's last block, not to the whole reply. The
+ * container always holds exactly what renderMarkdown() makes of the text so far.
+ *   append(more): draws `more` after the text so far.
+ *   update(text): draws `text`, the whole text so far. If it does not begin with the text drawn
+ *   before, everything is drawn afresh. (Comparing the two costs a look at the whole text, at
+ *   memcmp speed; append() does not even do that.)
  */
 export function createMarkdownStream(container, doc = document) {
-  let shown = ""; // the text drawn
-  let settled = 0; // shown[0, settled) is drawn in `kept`, for good
+  let text = ""; // the text drawn
+  let rest = ""; // its end after the blocks drawn for good, in `kept`
   let kept = [];
-  let open = []; // drawn from shown[settled…], drawn again on each update
+  let open = []; // drawn from `rest`, drawn again each time
+  const draw = () => {
+    for (const node of open) container.removeChild(node);
+    open = [];
+    const lines = rest.split(/\r\n?|\n/);
+    const spans = [];
+    const trees = blocks(lines, 0, spans);
+    // Block k is final once the line after block k + 1's first line is complete, since no
+    // block looks further to find its end (see blocks()). The last line may still grow.
+    let final = 0;
+    while (final + 1 < trees.length && spans[final + 1][0] + 1 < lines.length - 1) final++;
+    trees.forEach((tree, k) => {
+      const node = build(tree, doc);
+      container.appendChild(node);
+      (k < final ? kept : open).push(node);
+    });
+    if (final) rest = rest.slice(offsetOfLine(rest, spans[final][0]));
+  };
   return {
-    update(text) {
-      text = String(text);
-      if (!text.startsWith(shown)) {
-        for (const node of kept) container.removeChild(node);
-        kept = [];
-        settled = 0;
-      }
-      shown = text;
-      for (const node of open) container.removeChild(node);
-      open = [];
-      const rest = text.slice(settled);
-      const lines = rest.split(/\r\n?|\n/);
-      const spans = [];
-      const trees = blocks(lines, 0, spans);
-      // Block k is final once the line after block k + 1's first line is complete, since no
-      // block looks further to find its end (see blocks()). The last line may still grow.
-      let final = 0;
-      while (final + 1 < trees.length && spans[final + 1][0] + 1 < lines.length - 1) final++;
-      trees.forEach((tree, k) => {
-        const node = build(tree, doc);
-        container.appendChild(node);
-        (k < final ? kept : open).push(node);
-      });
-      if (final) settled += offsetOfLine(rest, spans[final][0]);
+    append(more) {
+      text += more;
+      rest += more;
+      draw();
+    },
+    update(whole) {
+      whole = String(whole);
+      if (whole.slice(0, text.length) === text) return this.append(whole.slice(text.length));
+      for (const node of kept) container.removeChild(node);
+      kept = [];
+      text = rest = whole;
+      draw();
     },
   };
 }
