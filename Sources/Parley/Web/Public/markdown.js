@@ -21,36 +21,41 @@ export function parseMarkdown(text) {
 }
 
 /**
- * Lines → block nodes; `spans`, if given, gets each block's [first line, end line). Where a block
- * ends depends on its own lines, the blank lines after it, the first line of the next block and,
- * for a table's header row, the line after that: createMarkdownStream() counts on this.
+ * Lines → block nodes; `starts`, if given, gets the index of each block's first line. Where a
+ * block ends depends only on its own lines, the blank lines after it, the first line of the next
+ * block and the line after that (a table's delimiter row ends a paragraph before its header row):
+ * createMarkdownStream() counts on this.
  */
-function blocks(lines, depth = 0, spans = null) {
+function blocks(lines, depth = 0, starts = null) {
   const out = [];
   for (let i = 0; i < lines.length; ) {
     if (BLANK.test(lines[i])) {
       i++;
       continue;
     }
-    const [block, end] = readBlock(lines, i, depth);
-    out.push(block);
-    spans?.push([i, end]);
-    i = end;
+    starts?.push(i);
+    i = readBlock(lines, i, depth, out);
   }
   return out;
 }
 
-/** The block starting at lines[i] (not blank) and the index of the line after it. */
-function readBlock(lines, i, depth) {
+/** Adds the block starting at lines[i] (not blank) to `out`; returns the index of the line after it. */
+function readBlock(lines, i, depth, out) {
   const line = lines[i];
   let match;
-  if ((match = FENCE.exec(line))) return fenced(lines, i, match[1], match[2]);
-  if ((match = HEADING.exec(line))) return [node(`h${Math.min(match[1].length + 2, 6)}`, inline(headingText(match[2] ?? ""))), i + 1];
-  if (RULE.test(line)) return [node("hr"), i + 1];
-  if (depth < MAX_DEPTH && QUOTE.test(line)) return quote(lines, i, depth);
-  if (depth < MAX_DEPTH && ITEM.test(line)) return list(lines, i, depth);
-  if (tableStart(lines, i)) return table(lines, i, depth);
-  return paragraph(lines, i, depth);
+  if ((match = FENCE.exec(line))) return fenced(lines, i, match[1], match[2], out);
+  if ((match = HEADING.exec(line))) {
+    out.push(node(`h${Math.min(match[1].length + 2, 6)}`, inline(headingText(match[2] ?? ""))));
+    return i + 1;
+  }
+  if (RULE.test(line)) {
+    out.push(node("hr"));
+    return i + 1;
+  }
+  if (depth < MAX_DEPTH && QUOTE.test(line)) return quote(lines, i, depth, out);
+  if (depth < MAX_DEPTH && ITEM.test(line)) return list(lines, i, depth, out);
+  if (tableStart(lines, i)) return table(lines, i, depth, out);
+  return paragraph(lines, i, depth, out);
 }
 
 function startsBlock(line, depth) {
@@ -59,10 +64,11 @@ function startsBlock(line, depth) {
 }
 
 // An unclosed fence (a reply still streaming) runs to the end.
-function fenced(lines, i, fence, lang) {
+function fenced(lines, i, fence, lang, out) {
   let end = i + 1;
   while (end < lines.length && !closesFence(lines[end], fence)) end++;
-  return [codeBlock(lines.slice(i + 1, end).join("\n"), lang), Math.min(end + 1, lines.length)];
+  out.push(codeBlock(lines.slice(i + 1, end).join("\n"), lang));
+  return Math.min(end + 1, lines.length);
 }
 
 function closesFence(line, fence) {
@@ -79,11 +85,12 @@ function headingText(text) {
   return end < trimmed.length && /[ \t]/.test(trimmed[end - 1]) ? trimmed.slice(0, end).trimEnd() : trimmed;
 }
 
-function quote(lines, i, depth) {
+function quote(lines, i, depth, out) {
   const quoted = [];
   let end = i;
   for (; end < lines.length && QUOTE.test(lines[end]); end++) quoted.push(lines[end].replace(QUOTE, ""));
-  return [node("blockquote", blocks(quoted, depth + 1)), end];
+  out.push(node("blockquote", blocks(quoted, depth + 1)));
+  return end;
 }
 
 /**
@@ -92,7 +99,7 @@ function quote(lines, i, depth) {
  * list (with any indentation, as models write them), a second paragraph, code. An item's lines are
  * read again as blocks of their own.
  */
-function list(lines, i, depth) {
+function list(lines, i, depth, out) {
   let match = ITEM.exec(lines[i]);
   const ordered = match[3] !== undefined;
   const start = ordered ? parseInt(match[3], 10) : 1;
@@ -116,9 +123,9 @@ function list(lines, i, depth) {
       for (; blanks; blanks--) body.push("");
       body.push(dedent(line, Math.min(lineIndent, content)));
     }
-    const spans = [];
-    items.push(blocks(body, depth + 1, spans));
-    if (spans.some(([first], k) => k && first > spans[k - 1][1])) loose = true;
+    const starts = [];
+    items.push(blocks(body, depth + 1, starts));
+    for (let k = 1; k < starts.length; k++) if (BLANK.test(body[starts[k] - 1])) loose = true;
     end = next - blanks;
     match = next < lines.length ? ITEM.exec(lines[next]) : null;
     if (!match || (match[3] !== undefined) !== ordered) break;
@@ -126,7 +133,8 @@ function list(lines, i, depth) {
     i = next;
   }
   const attrs = ordered && start !== 1 ? { start: String(start) } : undefined;
-  return [node(ordered ? "ol" : "ul", items.map((children) => node("li", loose ? children : unwrapped(children))), attrs), end];
+  out.push(node(ordered ? "ol" : "ul", items.map((children) => node("li", loose ? children : unwrapped(children))), attrs));
+  return end;
 }
 
 /** Blocks with the children of their paragraphs in place of the paragraphs: a tight list's item. */
@@ -195,7 +203,7 @@ function cells(line) {
 // A GFM table: the header row, the delimiter row, then rows up to a blank line or another block.
 // Alignment is a class (the page's CSP allows no style attributes); a wide table scrolls in its
 // <div class="table">.
-function table(lines, i, depth) {
+function table(lines, i, depth, out) {
   const aligns = tableStart(lines, i);
   const row = (line, tag) => {
     const texts = cells(line);
@@ -206,16 +214,18 @@ function table(lines, i, depth) {
   for (; end < lines.length && !BLANK.test(lines[end]) && !startsBlock(lines[end], depth); end++) rows.push(row(lines[end], "td"));
   const parts = [node("thead", [row(lines[i], "th")])];
   if (rows.length) parts.push(node("tbody", rows));
-  return [node("div", [node("table", parts)], { class: "table" }), end];
+  out.push(node("div", [node("table", parts)], { class: "table" }));
+  return end;
 }
 
-function paragraph(lines, i, depth) {
+function paragraph(lines, i, depth, out) {
   const text = [lines[i].trim()];
   let end = i + 1;
   for (; end < lines.length && !BLANK.test(lines[end]) && !startsBlock(lines[end], depth) && !tableStart(lines, end); end++) {
     text.push(lines[end].trim());
   }
-  return [node("p", inline(text.join("\n"))), end];
+  out.push(node("p", inline(text.join("\n"))));
+  return end;
 }
 
 function codeBlock(code, lang) {
@@ -251,8 +261,8 @@ class Run {
     this.next = null;
     this.count = end - start; // marks not used by an element
     this.closed = 0; // marks used to close elements (the first ones)
-    this.opens = null; // tags, innermost first
-    this.closes = null;
+    this.opens = ""; // marks used per element it opens ("1": em, "2": strong or del), innermost first
+    this.closes = ""; // the same for the elements it closes
   }
 }
 
@@ -302,18 +312,17 @@ export function inline(text) {
         continue;
       }
       const char = text[closer.start];
-      const kind = char + closer.canOpen + ((closer.end - closer.start) % 3);
-      const floor = Math.max(bottom.start, floors?.get(kind) ?? -1);
+      const kind = "*_~".indexOf(char) * 6 + (closer.canOpen ? 3 : 0) + ((closer.end - closer.start) % 3);
+      const floor = Math.max(bottom.start, floors?.[kind] ?? -1);
       let opener = closer.prev;
       while (opener.start > floor && !(text[opener.start] === char && opener.canOpen && fits(opener, closer))) opener = opener.prev;
       if (opener.start > floor) {
         const use = char === "~" || (opener.count > 1 && closer.count > 1) ? 2 : 1;
-        const tag = char === "~" ? "del" : use === 2 ? "strong" : "em";
         opener.count -= use;
         closer.count -= use;
         closer.closed += use;
-        (opener.opens ??= []).push(tag);
-        (closer.closes ??= []).push(tag);
+        opener.opens += use;
+        closer.closes += use;
         opener.next = closer; // the runs in between can no longer pair up
         closer.prev = opener;
         if (!opener.count) unlink(opener);
@@ -322,7 +331,7 @@ export function inline(text) {
           closer = closer.next;
         }
       } else {
-        (floors ??= new Map()).set(kind, closer.prev.start);
+        (floors ??= [])[kind] = closer.prev.start;
         if (!closer.canOpen) unlink(closer);
         closer = closer.next;
       }
@@ -396,7 +405,8 @@ export function inline(text) {
 /** Tokens → nodes: paired runs and brackets become elements, everything else text. */
 function assemble(text, tokens) {
   const root = { children: [] };
-  const stack = [{ element: root, after: null }]; // `after`: what an element too deep shows instead
+  const elements = [root]; // the open elements, innermost last
+  const afters = [null]; // for an element too deep to make, the text it shows at its end instead
   let links = 0;
   // Text for the open element: `pending`, then text[from, to), which grows while the parts
   // shown follow each other in `text` (a megabyte of unused marks becomes one slice).
@@ -419,30 +429,32 @@ function assemble(text, tokens) {
     const shown = pending + text.slice(from, to);
     pending = "";
     from = to = 0;
-    const children = stack.at(-1).element.children;
+    const children = elements.at(-1).children;
     if (shown) children.push(shown);
     if (child) children.push(child);
   };
   const open = (tag, attrs, before, after) => {
-    if (stack.length > MAX_INLINE_DEPTH) {
+    if (elements.length > MAX_INLINE_DEPTH) {
       say(before);
-      stack.push({ element: stack.at(-1).element, after });
+      elements.push(elements.at(-1));
+      afters.push(after);
       return;
     }
     const element = node(tag, [], attrs);
     add(element);
-    stack.push({ element, after: null });
+    elements.push(element);
+    afters.push(null);
     if (tag === "a") links++;
   };
   const close = () => {
-    const { after } = stack.at(-1);
+    const after = afters.pop();
     if (after !== null) {
-      stack.pop();
+      elements.pop();
       say(after);
       return;
     }
     add(null);
-    const { element } = stack.pop();
+    const element = elements.pop();
     if (element.tag === "a") {
       links--;
       element.children = honestText(element.children, element.attrs.href);
@@ -454,12 +466,12 @@ function assemble(text, tokens) {
     show(at, token.start); // the plain text before it
     at = token.end;
     if (token instanceof Run) {
-      for (let k = token.closes?.length ?? 0; k > 0; k--) close();
+      for (let k = token.closes.length; k > 0; k--) close();
       show(token.start + token.closed, token.start + token.closed + token.count);
-      for (let k = token.opens?.length ?? 0; k > 0; k--) {
-        const tag = token.opens[k - 1]; // the last paired is the outermost
-        const mark = text[token.start].repeat(tag === "em" ? 1 : 2);
-        open(tag, undefined, mark, mark);
+      const char = text[token.start];
+      for (let k = token.opens.length; k > 0; k--) {
+        const use = token.opens[k - 1]; // the last paired is the outermost
+        open(char === "~" ? "del" : use === "2" ? "strong" : "em", undefined, char.repeat(use), char.repeat(use));
       }
     } else if (token instanceof Link) {
       open("a", linkAttributes(token.href), "[", token.tail);
@@ -711,18 +723,18 @@ export function createMarkdownStream(container, doc = document) {
     for (const node of open) container.removeChild(node);
     open = [];
     const lines = rest.split(/\r\n?|\n/);
-    const spans = [];
-    const trees = blocks(lines, 0, spans);
+    const starts = [];
+    const trees = blocks(lines, 0, starts);
     // Block k is final once the line after block k + 1's first line is complete, since no
     // block looks further to find its end (see blocks()). The last line may still grow.
     let final = 0;
-    while (final + 1 < trees.length && spans[final + 1][0] + 1 < lines.length - 1) final++;
+    while (final + 1 < trees.length && starts[final + 1] + 1 < lines.length - 1) final++;
     trees.forEach((tree, k) => {
       const node = build(tree, doc);
       container.appendChild(node);
       (k < final ? kept : open).push(node);
     });
-    if (final) rest = rest.slice(offsetOfLine(rest, spans[final][0]));
+    if (final) rest = rest.slice(offsetOfLine(rest, starts[final]));
   };
   return {
     append(more) {
