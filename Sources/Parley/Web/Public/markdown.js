@@ -43,17 +43,19 @@ function blocks(lines, depth = 0, starts = null) {
 function readBlock(lines, i, depth, out) {
   const line = lines[i];
   let match;
-  if ((match = FENCE.exec(line))) return fenced(lines, i, match[1], match[2], out);
-  if ((match = HEADING.exec(line))) {
-    out.push(node(`h${Math.min(match[1].length + 2, 6)}`, inline(headingText(match[2] ?? ""))));
-    return i + 1;
+  if (BLOCK_MARK.test(line)) {
+    if ((match = FENCE.exec(line))) return fenced(lines, i, match[1], match[2], out);
+    if ((match = HEADING.exec(line))) {
+      out.push(node(`h${Math.min(match[1].length + 2, 6)}`, inline(headingText(match[2] ?? ""))));
+      return i + 1;
+    }
+    if (RULE.test(line)) {
+      out.push(node("hr"));
+      return i + 1;
+    }
+    if (depth < MAX_DEPTH && QUOTE.test(line)) return quote(lines, i, depth, out);
+    if (depth < MAX_DEPTH && ITEM.test(line)) return list(lines, i, depth, out);
   }
-  if (RULE.test(line)) {
-    out.push(node("hr"));
-    return i + 1;
-  }
-  if (depth < MAX_DEPTH && QUOTE.test(line)) return quote(lines, i, depth, out);
-  if (depth < MAX_DEPTH && ITEM.test(line)) return list(lines, i, depth, out);
   if (tableStart(lines, i)) return table(lines, i, depth, out);
   return paragraph(lines, i, depth, out);
 }
@@ -123,9 +125,13 @@ function list(lines, i, depth, out) {
       for (; blanks; blanks--) body.push("");
       body.push(dedent(line, Math.min(lineIndent, content)));
     }
-    const starts = [];
-    items.push(blocks(body, depth + 1, starts));
-    for (let k = 1; k < starts.length; k++) if (BLANK.test(body[starts[k] - 1])) loose = true;
+    if (body.length === 1 && !BLOCK_MARK.test(body[0])) {
+      items.push(BLANK.test(body[0]) ? [] : [node("p", inline(body[0].trim()))]); // one line of text, as most items
+    } else {
+      const starts = [];
+      items.push(blocks(body, depth + 1, starts));
+      for (let k = 1; k < starts.length; k++) if (BLANK.test(body[starts[k] - 1])) loose = true;
+    }
     end = next - blanks;
     match = next < lines.length ? ITEM.exec(lines[next]) : null;
     if (!match || (match[3] !== undefined) !== ordered) break;
@@ -296,50 +302,6 @@ export function inline(text) {
   let linkable = 0; // brackets below this index come before a link: links do not nest
   let ticks = null; // backtick runs by length, found when first needed
 
-  const unlink = (run) => {
-    run.prev.next = run.next;
-    if (run.next) run.next.prev = run.prev;
-    else last = run.prev;
-  };
-
-  // CommonMark's "process emphasis": each closing run takes the nearest opening run that fits.
-  // `floors` remembers, per kind of closer, below which none fits, so no run is passed twice.
-  function emphasis(bottom) {
-    let floors = null;
-    for (let closer = bottom.next; closer; ) {
-      if (!closer.canClose) {
-        closer = closer.next;
-        continue;
-      }
-      const char = text[closer.start];
-      const kind = "*_~".indexOf(char) * 6 + (closer.canOpen ? 3 : 0) + ((closer.end - closer.start) % 3);
-      const floor = Math.max(bottom.start, floors?.[kind] ?? -1);
-      let opener = closer.prev;
-      while (opener.start > floor && !(text[opener.start] === char && opener.canOpen && fits(opener, closer))) opener = opener.prev;
-      if (opener.start > floor) {
-        const use = char === "~" || (opener.count > 1 && closer.count > 1) ? 2 : 1;
-        opener.count -= use;
-        closer.count -= use;
-        closer.closed += use;
-        opener.opens += use;
-        closer.closes += use;
-        opener.next = closer; // the runs in between can no longer pair up
-        closer.prev = opener;
-        if (!opener.count) unlink(opener);
-        if (!closer.count) {
-          unlink(closer);
-          closer = closer.next;
-        }
-      } else {
-        (floors ??= [])[kind] = closer.prev.start;
-        if (!closer.canOpen) unlink(closer);
-        closer = closer.next;
-      }
-    }
-    bottom.next = null; // what is left stays text
-    last = bottom;
-  }
-
   SPECIAL.lastIndex = 0;
   for (let match; (match = SPECIAL.exec(text)); ) {
     const at = match.index;
@@ -377,7 +339,8 @@ export function inline(text) {
       // link made since would have left this `[` unable to open one.)
       let bottom = last;
       while (bottom.start > start) bottom = bottom.prev;
-      emphasis(bottom);
+      emphasis(text, bottom);
+      last = bottom;
       const link = new Link(start, tail.href, text.slice(at, tail.end));
       tokens.splice(firstAfter(tokens, start), 0, link); // links do not nest: no token moves twice
       tokens.push(new Atom(at, tail.end, link));
@@ -398,8 +361,51 @@ export function inline(text) {
       SPECIAL.lastIndex = end;
     }
   }
-  emphasis(head);
+  emphasis(text, head);
   return assemble(text, tokens);
+}
+
+// CommonMark's "process emphasis" for the runs after `bottom`: each closing run takes the nearest
+// opening run that fits, and what is left stays text. `floors` remembers, per kind of closer,
+// below which no opener fits, so that no run is passed twice.
+function emphasis(text, bottom) {
+  let floors = null;
+  for (let closer = bottom.next; closer; ) {
+    if (!closer.canClose) {
+      closer = closer.next;
+      continue;
+    }
+    const char = text[closer.start];
+    const kind = "*_~".indexOf(char) * 6 + (closer.canOpen ? 3 : 0) + ((closer.end - closer.start) % 3);
+    const floor = Math.max(bottom.start, floors?.[kind] ?? -1);
+    let opener = closer.prev;
+    while (opener.start > floor && !(text[opener.start] === char && opener.canOpen && fits(opener, closer))) opener = opener.prev;
+    if (opener.start > floor) {
+      const use = char === "~" || (opener.count > 1 && closer.count > 1) ? 2 : 1;
+      opener.count -= use;
+      closer.count -= use;
+      closer.closed += use;
+      opener.opens += use;
+      closer.closes += use;
+      opener.next = closer; // the runs in between can no longer pair up
+      closer.prev = opener;
+      if (!opener.count) unlink(opener);
+      if (!closer.count) {
+        unlink(closer);
+        closer = closer.next;
+      }
+    } else {
+      (floors ??= [])[kind] = closer.prev.start;
+      if (!closer.canOpen) unlink(closer);
+      closer = closer.next;
+    }
+  }
+  bottom.next = null;
+}
+
+function unlink(run) {
+  run.prev.next = run.next;
+  if (run.next) run.next.prev = run.prev;
 }
 
 /** Tokens → nodes: paired runs and brackets become elements, everything else text. */
