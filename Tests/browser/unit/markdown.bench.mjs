@@ -1,12 +1,13 @@
 // Timings of the Markdown renderer on adversarial and on long replies. Not a test (timings depend
-// on the machine); run it by hand, optionally against another copy of the module and only the
-// cases whose name contains a filter:
-//   node Tests/browser/unit/markdown.bench.mjs [path/to/markdown.js] [filter]
+// on the machine); run it by hand, optionally against another copy of the module, only the cases
+// whose name contains a filter, and other sizes in KiB (the old renderer took minutes at 1 MiB):
+//   node Tests/browser/unit/markdown.bench.mjs [path/to/markdown.js] [filter] [64,1024]
 import { pathToFileURL } from "node:url";
 import { performance } from "node:perf_hooks";
 
 const modulePath = process.argv[2] || new URL("../../../Sources/Parley/Web/Public/markdown.js", import.meta.url).pathname;
 const filter = process.argv[3] ?? "";
+const sizes = (process.argv[4] || "64,1024").split(",").map((kib) => Number(kib) * 1024);
 const markdown = await import(pathToFileURL(modulePath).href);
 
 /** Just enough of a DOM for build(): plain objects, no parsing of anything. */
@@ -64,9 +65,9 @@ const cases = {
   "*a ": (size) => fill(size, "*a "),
   "[": (size) => fill(size, "["),
   "[a](": (size) => fill(size, "[a]("),
-  "`": (size) => fill(size, "`"),
+  "a```…": (size) => "a" + "`".repeat(size - 1), // one run, inline (a line of only backticks is a fence)
   "` `` ``` runs": (size) => fill(size, (i) => "`".repeat(1 + (i % 1000)) + "a"),
-  "_": (size) => fill(size, "_"),
+  "_a ": (size) => fill(size, "_a "),
   "**a ": (size) => fill(size, "**a "),
   "<https://": (size) => fill(size, "<https://"),
   "https://(": (size) => fill(size, "https://("),
@@ -103,7 +104,7 @@ console.log("parse + build (renderMarkdown):");
 for (const [name, make] of Object.entries(cases)) {
   if (!name.includes(filter)) continue;
   const row = [];
-  for (const size of [64 * 1024, 1024 * 1024]) {
+  for (const size of sizes) {
     const text = make(size);
     try {
       row.push(`${size / 1024} KiB ${format(time(() => markdown.renderMarkdown(text, doc)))}`);
@@ -121,7 +122,7 @@ if ("streaming".includes(filter) || !filter) {
   console.log("streaming, 2 KiB per update:");
   const ways = markdown.createMarkdownStream ? ["update", "append"] : ["renderMarkdown"];
   for (const way of ways) {
-    for (const size of [64 * 1024, 1024 * 1024]) {
+    for (const size of sizes) {
       const text = cases.reply(size);
       const container = new FakeElement("div");
       const stream = markdown.createMarkdownStream?.(container, doc);
