@@ -90,13 +90,14 @@ async function send(text, key = newKey(), userView = null) {
   const controller = new AbortController();
   streaming = controller;
   showStreaming(true);
-  let answer = "";
+  let unseen = ""; // deltas not drawn yet
   let startedIn = null;
   let painted = true;
   const paint = () => {
     painted = true;
     const follow = nearEnd();
-    view.update(answer);
+    view.append(unseen);
+    unseen = "";
     if (follow) scroller.scrollTop = scroller.scrollHeight;
   };
   try {
@@ -105,14 +106,17 @@ async function send(text, key = newKey(), userView = null) {
       if (event.type === "start") {
         startedIn = event.conversation_id;
       } else if (event.type === "delta") {
-        answer += event.content;
+        unseen += event.content;
         // Many deltas can arrive in one frame: draw once per frame.
         if (painted) {
           painted = false;
           requestAnimationFrame(paint);
         }
       } else if (event.type === "done") {
-        answer = event.response ?? answer;
+        if (event.response != null) {
+          view.update(event.response); // the reply as stored, should it differ from the deltas
+          unseen = "";
+        }
         paint();
         reply.append(replyMeta(event));
         if (event.model) showModel(event.model);

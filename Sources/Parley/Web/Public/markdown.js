@@ -715,10 +715,10 @@ export function renderMarkdown(text, doc = document) {
  * keep their DOM nodes; only the rest (in practice the last block) is parsed and built again, so
  * drawing costs time in proportion to the reply's last block, not to the whole reply. The
  * container always holds exactly what renderMarkdown() makes of the text so far.
- *   append(more): draws `more` after the text so far.
- *   update(text): draws `text`, the whole text so far. If it does not begin with the text drawn
- *   before, everything is drawn afresh. (Comparing the two costs a look at the whole text, at
- *   memcmp speed; append() does not even do that.)
+ *   append(more): draws `more` after the text so far: what a stream of deltas should use.
+ *   update(text): draws `text`, the whole text so far; if it does not begin with the text drawn
+ *   before, everything is drawn afresh. Comparing the two reads the whole text (and a string
+ *   built by += is copied whole to be read), so once per frame over a long reply this adds up.
  */
 export function createMarkdownStream(container, doc = document) {
   let text = ""; // the text drawn
