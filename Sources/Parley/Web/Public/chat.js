@@ -9,7 +9,7 @@ import { byId, h } from "./dom.js";
 import { draftOf, forgetDrafts, keepDraft } from "./drafts.js";
 import { enterSends } from "./keys.js";
 import { tooLong } from "./limits.js";
-import { renderMarkdown } from "./markdown.js";
+import { createMarkdownStream, renderMarkdown } from "./markdown.js";
 import { editForm, focusedControl, refocus, replyFooter, userTools } from "./messages.js";
 import { Follower, ReplyLog, textToShow, transient } from "./reply.js";
 import { plainTitle } from "./titles.js";
@@ -259,7 +259,10 @@ function startTurn({ base, parentID, messages }) {
  * `retryTurn`: present for a turn sent from here, which offers to be sent again if it fails.
  */
 function follow(message, { shown = "", open, retry = transient, retryTurn = null, sent = [] }) {
-  const body = h("div", { class: "reply-body typing", dir: "auto" }, renderMarkdown(shown));
+  const body = h("div", { class: "reply-body typing", dir: "auto" });
+  // Draws again only the reply's last block as its text grows (markdown.js).
+  const view = createMarkdownStream(body);
+  view.update(shown);
   const waiting = h("p", { class: "reply-status", role: "status", hidden: true }, "reconnecting…");
   // Only the reply being written is announced, once, when it is complete (aria-busy until then).
   message.view = h("div", { class: "message assistant", "aria-live": "polite", "aria-busy": "true" },
@@ -269,9 +272,10 @@ function follow(message, { shown = "", open, retry = transient, retryTurn = null
   entry.paint = () => {
     painted = true;
     const follow = nearEnd();
-    body.replaceChildren(renderMarkdown(textToShow(shown, entry.log.text)));
+    view.update(textToShow(shown, entry.log.text));
     if (follow) scroller.scrollTop = scroller.scrollHeight;
   };
+  entry.view = view;
   entry.follower = new Follower(entry.log, {
     open,
     retry,
@@ -318,7 +322,7 @@ function ended(entry, end) {
   showStreaming(live ? "on" : "off");
   const { message, body } = entry;
   const text = end.response ?? textToShow(entry.shown, entry.log.text);
-  body.replaceChildren(renderMarkdown(text));
+  entry.view.update(text); // nothing to draw when the stored reply is what was shown
   body.classList.remove("typing");
   message.view.setAttribute("aria-busy", "false");
   const status = end.type === "done" ? "complete" : end.type === "stopped" || end.type === "interrupted" ? end.type : end.status;

@@ -1,79 +1,237 @@
 // A safe Markdown subset for model replies: paragraphs, headings, emphasis, inline code, fenced
-// code blocks, lists, quotes, rules, and links to http(s) only. parseMarkdown() turns text into a
-// plain tree; build() turns the tree into DOM nodes with createElement and text nodes. No string
-// is ever parsed as HTML, so `<script>` in a reply is just text.
+// code blocks, nested lists, quotes, rules, GFM tables, and links to http(s) only.
+// parseMarkdown() turns text into a plain tree; build() turns the tree into DOM nodes with
+// createElement and text nodes. No string is ever parsed as HTML, so `<script>` in a reply is
+// just text. Parsing takes time in proportion to the text whatever it holds (a reply can be
+// megabytes of anything), and createMarkdownStream() draws a growing reply again only from its
+// last block.
 
-const FENCE = /^ {0,3}(`{3,}|~{3,})\s*([^`\s]*)/;
-const HEADING = /^ {0,3}(#{1,6})\s+(.*?)\s*#*\s*$/;
-const ITEM = /^\s*([-*+]|\d{1,9}[.)])\s+(.*)$/;
-const RULE = /^ {0,3}([-*_])(\s*\1){2,}\s*$/;
-const QUOTE = /^ {0,3}>\s?(.*)$/;
+const FENCE = /^ {0,3}(`{3,}|~{3,})[ \t]*([^`\s]*)/;
+const HEADING = /^ {0,3}(#{1,6})(?:[ \t]+(.*))?$/;
+const RULE = /^ {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$/;
+const QUOTE = /^ {0,3}>[ \t]?/;
+const ITEM = /^([ \t]*)([-*+]|(\d{1,9})[.)])([ \t]+)/;
+const BLANK = /^\s*$/;
+const BLOCK_MARK = /^[ \t]*[-`~#*_>+\d]/; // how every line that starts a block begins
+const MAX_DEPTH = 8; // quotes and lists nested deeper are read as text
 
 /** Text → an array of block nodes: `{tag, attrs?, children}` objects and strings (text). */
 export function parseMarkdown(text) {
-  return blocks(String(text).replace(/\r\n?/g, "\n").split("\n"));
+  return blocks(String(text).split(/\r\n?|\n/));
 }
 
-function blocks(lines) {
+/**
+ * Lines → block nodes; `starts`, if given, gets the index of each block's first line. Where a
+ * block ends depends only on its own lines, the blank lines after it, the first line of the next
+ * block and the line after that (a table's delimiter row ends a paragraph before its header row):
+ * createMarkdownStream() counts on this.
+ */
+function blocks(lines, depth = 0, starts = null) {
   const out = [];
-  let i = 0;
-  while (i < lines.length) {
-    const line = lines[i];
-    let match;
-    if (!line.trim()) {
+  for (let i = 0; i < lines.length; ) {
+    if (BLANK.test(lines[i])) {
       i++;
-    } else if ((match = FENCE.exec(line))) {
-      // An unclosed fence (a reply still streaming) runs to the end.
-      const [, fence, lang] = match;
-      const code = [];
-      for (i++; i < lines.length; i++) {
-        const close = lines[i].trim();
-        if (close.startsWith(fence[0].repeat(fence.length)) && !close.replace(/[`~]/g, "")) break;
-        code.push(lines[i]);
-      }
-      i++;
-      out.push(codeBlock(code.join("\n"), lang));
-    } else if ((match = HEADING.exec(line))) {
-      out.push(node(`h${Math.min(match[1].length + 2, 6)}`, inline(match[2])));
-      i++;
-    } else if (RULE.test(line)) {
-      out.push(node("hr"));
-      i++;
-    } else if (QUOTE.test(line)) {
-      const quoted = [];
-      for (; i < lines.length && (match = QUOTE.exec(lines[i])); i++) quoted.push(match[1]);
-      out.push(node("blockquote", blocks(quoted)));
-    } else if ((match = ITEM.exec(line))) {
-      const ordered = /\d/.test(match[1]);
-      const items = [];
-      let current = null;
-      for (; i < lines.length; i++) {
-        const itemMatch = ITEM.exec(lines[i]);
-        if (itemMatch && /\d/.test(itemMatch[1]) === ordered) {
-          current = [itemMatch[2]];
-          items.push(current);
-        } else if (lines[i].trim() && !itemMatch && /^\s/.test(lines[i])) {
-          current.push(lines[i].trim()); // an indented line continues the item
-        } else if (!lines[i].trim() && ITEM.exec(lines[i + 1] ?? "")) {
-          continue; // a blank line between items keeps the list going
-        } else {
-          break;
-        }
-      }
-      const start = ordered ? parseInt(match[1], 10) : 1;
-      const attrs = ordered && start !== 1 ? { start: String(start) } : undefined;
-      out.push(node(ordered ? "ol" : "ul", items.map((item) => node("li", inline(item.join("\n")))), attrs));
-    } else {
-      const paragraph = [];
-      for (; i < lines.length && lines[i].trim() && !startsBlock(lines[i]); i++) paragraph.push(lines[i].trim());
-      out.push(node("p", inline(paragraph.join("\n"))));
+      continue;
     }
+    starts?.push(i);
+    i = readBlock(lines, i, depth, out);
   }
   return out;
 }
 
-function startsBlock(line) {
-  return FENCE.test(line) || HEADING.test(line) || RULE.test(line) || QUOTE.test(line) || ITEM.test(line);
+/** Adds the block starting at lines[i] (not blank) to `out`; returns the index of the line after it. */
+function readBlock(lines, i, depth, out) {
+  const line = lines[i];
+  let match;
+  if (BLOCK_MARK.test(line)) {
+    if ((match = FENCE.exec(line))) return fenced(lines, i, match[1], match[2], out);
+    if ((match = HEADING.exec(line))) {
+      out.push(node(`h${Math.min(match[1].length + 2, 6)}`, inline(headingText(match[2] ?? ""))));
+      return i + 1;
+    }
+    if (RULE.test(line)) {
+      out.push(node("hr"));
+      return i + 1;
+    }
+    if (depth < MAX_DEPTH && QUOTE.test(line)) return quote(lines, i, depth, out);
+    if (depth < MAX_DEPTH && ITEM.test(line)) return list(lines, i, depth, out);
+  }
+  if (tableStart(lines, i)) return table(lines, i, depth, out);
+  return paragraph(lines, i, depth, out);
+}
+
+function startsBlock(line, depth) {
+  if (!BLOCK_MARK.test(line)) return false; // most lines of prose, quickly
+  return FENCE.test(line) || HEADING.test(line) || RULE.test(line) || (depth < MAX_DEPTH && (QUOTE.test(line) || ITEM.test(line)));
+}
+
+// An unclosed fence (a reply still streaming) runs to the end.
+function fenced(lines, i, fence, lang, out) {
+  let end = i + 1;
+  while (end < lines.length && !closesFence(lines[end], fence)) end++;
+  out.push(codeBlock(lines.slice(i + 1, end).join("\n"), lang));
+  return Math.min(end + 1, lines.length);
+}
+
+function closesFence(line, fence) {
+  const close = line.trim();
+  return close[0] === fence[0] && close.length >= fence.length && close === fence[0].repeat(close.length);
+}
+
+/** Heading text without closing #s ("## Title ##"), but "C#" keeps its #. */
+function headingText(text) {
+  const trimmed = text.trim();
+  let end = trimmed.length;
+  while (trimmed[end - 1] === "#") end--;
+  if (end === 0) return "";
+  return end < trimmed.length && /[ \t]/.test(trimmed[end - 1]) ? trimmed.slice(0, end).trimEnd() : trimmed;
+}
+
+function quote(lines, i, depth, out) {
+  const quoted = [];
+  let end = i;
+  for (; end < lines.length && QUOTE.test(lines[end]); end++) quoted.push(lines[end].replace(QUOTE, ""));
+  out.push(node("blockquote", blocks(quoted, depth + 1)));
+  return end;
+}
+
+/**
+ * A list: items of one kind (bullets, or numbers), none further in than the one before. A line
+ * further in than an item's marker belongs to that item, without the item's indentation: a nested
+ * list (with any indentation, as models write them), a second paragraph, code. An item's lines are
+ * read again as blocks of their own.
+ */
+function list(lines, i, depth, out) {
+  let match = ITEM.exec(lines[i]);
+  const ordered = match[3] !== undefined;
+  const start = ordered ? parseInt(match[3], 10) : 1;
+  const items = [];
+  let loose = false; // a blank line between items, or between blocks of one: paragraphs stay <p>
+  let end;
+  for (;;) {
+    const indent = indentOf(match[1]);
+    const content = indent + match[2].length + (match[4].length > 4 ? 1 : match[4].length);
+    const body = [lines[i].slice(match[0].length)];
+    let next = i + 1;
+    let blanks = 0;
+    for (; next < lines.length; next++) {
+      const line = lines[next];
+      if (BLANK.test(line)) {
+        blanks++;
+        continue;
+      }
+      const lineIndent = indentOf(line);
+      if (lineIndent <= indent) break;
+      for (; blanks; blanks--) body.push("");
+      body.push(dedent(line, Math.min(lineIndent, content)));
+    }
+    if (body.length === 1 && !BLOCK_MARK.test(body[0])) {
+      items.push(BLANK.test(body[0]) ? [] : [node("p", inline(body[0].trim()))]); // one line of text, as most items
+    } else {
+      const starts = [];
+      items.push(blocks(body, depth + 1, starts));
+      for (let k = 1; k < starts.length; k++) if (BLANK.test(body[starts[k] - 1])) loose = true;
+    }
+    end = next - blanks;
+    match = next < lines.length ? ITEM.exec(lines[next]) : null;
+    if (!match || (match[3] !== undefined) !== ordered) break;
+    if (blanks) loose = true;
+    i = next;
+  }
+  const attrs = ordered && start !== 1 ? { start: String(start) } : undefined;
+  out.push(node(ordered ? "ol" : "ul", items.map((children) => node("li", loose ? children : unwrapped(children))), attrs));
+  return end;
+}
+
+/** Blocks with the children of their paragraphs in place of the paragraphs: a tight list's item. */
+function unwrapped(blocks) {
+  const out = [];
+  for (const block of blocks) {
+    if (block.tag !== "p") out.push(block);
+    else for (const child of block.children) out.push(child);
+  }
+  return out;
+}
+
+/** Columns of indentation (a tab reaches the next multiple of 4). */
+function indentOf(line) {
+  let column = 0;
+  for (let i = 0; line[i] === " " || line[i] === "\t"; i++) column += line[i] === "\t" ? 4 - (column % 4) : 1;
+  return column;
+}
+
+/** The line without its first `count` columns of indentation. */
+function dedent(line, count) {
+  let column = 0;
+  let i = 0;
+  for (; column < count && (line[i] === " " || line[i] === "\t"); i++) column += line[i] === "\t" ? 4 - (column % 4) : 1;
+  return " ".repeat(Math.max(0, column - count)) + line.slice(i);
+}
+
+/** The column alignments if lines[i] is a table's header row (has a pipe, and the next line is a delimiter row with as many cells), else null. */
+function tableStart(lines, i) {
+  if (i + 1 >= lines.length || !lines[i].includes("|")) return null;
+  const aligns = delimiterRow(lines[i + 1]);
+  return aligns && aligns.length === cells(lines[i]).length ? aligns : null;
+}
+
+/** Each column's alignment (null, "left", "center", "right") if `line` is like | --- | :-: | --: |, else null. */
+function delimiterRow(line) {
+  if (!line.includes("|")) return null;
+  const aligns = [];
+  for (const cell of cells(line)) {
+    if (!/^:?-+:?$/.test(cell)) return null;
+    const right = cell.endsWith(":");
+    aligns.push(cell.startsWith(":") ? (right ? "center" : "left") : right ? "right" : null);
+  }
+  return aligns;
+}
+
+/** A table row's cells: split at pipes not escaped as `\|`, without the outer pipes. */
+function cells(line) {
+  let row = line.trim();
+  if (row.startsWith("|")) row = row.slice(1);
+  if (row.endsWith("|") && !row.endsWith("\\|")) row = row.slice(0, -1);
+  const out = [];
+  let from = 0;
+  for (let i = 0; i < row.length; i++) {
+    if (row[i] === "\\") {
+      i++;
+    } else if (row[i] === "|") {
+      out.push(row.slice(from, i));
+      from = i + 1;
+    }
+  }
+  out.push(row.slice(from));
+  return out.map((cell) => cell.trim().replaceAll("\\|", "|"));
+}
+
+// A GFM table: the header row, the delimiter row, then rows up to a blank line or another block.
+// Alignment is a class (the page's CSP allows no style attributes); a wide table scrolls in its
+// <div class="table">.
+function table(lines, i, depth, out) {
+  const aligns = tableStart(lines, i);
+  const row = (line, tag) => {
+    const texts = cells(line);
+    return node("tr", aligns.map((align, k) => node(tag, inline(texts[k] ?? ""), align ? { class: `align-${align}` } : undefined)));
+  };
+  const rows = [];
+  let end = i + 2;
+  for (; end < lines.length && !BLANK.test(lines[end]) && !startsBlock(lines[end], depth); end++) rows.push(row(lines[end], "td"));
+  const parts = [node("thead", [row(lines[i], "th")])];
+  if (rows.length) parts.push(node("tbody", rows));
+  out.push(node("div", [node("table", parts)], { class: "table" }));
+  return end;
+}
+
+function paragraph(lines, i, depth, out) {
+  const text = [lines[i].trim()];
+  let end = i + 1;
+  for (; end < lines.length && !BLANK.test(lines[end]) && !startsBlock(lines[end], depth) && !tableStart(lines, end); end++) {
+    text.push(lines[end].trim());
+  }
+  out.push(node("p", inline(text.join("\n"))));
+  return end;
 }
 
 function codeBlock(code, lang) {
@@ -83,84 +241,453 @@ function codeBlock(code, lang) {
   ], { class: "code" });
 }
 
-// One pass over the text: the earliest of these wins at each point; the rest is plain text.
-const INLINE = new RegExp([
-  /\\([!-/:-@[-`{-~])/.source,                                   // 1: a backslash escape
-  /(`+)([^`]|[^`][\s\S]*?[^`])\2(?!`)/.source,                  // 2, 3: `code`
-  /\[([^\]\n]+)\]\(\s*((?:[^\s()]|\([^\s()]*\))+)(?:\s+"[^"\n]*")?\s*\)/.source, // 4, 5: [text](url)
-  /<(https?:\/\/[^\s<>]+)>/.source,                             // 6: <https://…>
-  /(https?:\/\/[^\s<>()[\]]*[^\s<>()[\].,;:!?'"*_~])/.source,    // 7: a bare URL
-  /(\*\*|__)(?=\S)([\s\S]*?\S)\8/.source,                       // 8, 9: **strong**
-  /(\*|_)(?=\S)([\s\S]*?\S)\10/.source,                         // 10, 11: *emphasis*
-  /~~(?=\S)([\s\S]*?\S)~~/.source,                              // 12: ~~strike~~
-  /(\n)/.source,                                                // 13: a line break
-].join("|"), "g");
+// Inline markup is read in one pass, the way CommonMark reads it: code spans, escapes, autolinks
+// and line breaks are made where they stand; runs of `*`, `_` and `~~` and each `[` are noted,
+// and paired up later (emphasis) or when a `](url)` turns up (links). No scan starts again from
+// every opening mark (as a lazy regex does: `*a *a *a …` was quadratic), so a paragraph costs
+// time in proportion to its length whatever it holds. Tokens are places in the text, and the
+// text between them is plain: a megabyte of unmatched marks makes no string but the one shown.
+
+const SPECIAL = /[\\`*_~[\]<\n]|https?:\/\//gi;
+const ESCAPABLE = /[!-/:-@[-`{-~]/;
+const AUTOLINK = /<(https?:\/\/[^\s<>]+)>/iy;
+const BARE_URL = /[^\s<>[\]]*/y;
+const SPACE = /\s/;
+const PUNCTUATION = /[\p{P}\p{S}]/u;
+const MAX_INLINE_DEPTH = 16; // emphasis and links nested deeper stay text
+
+/** A run of `*`, `_` or `~~`: the marks it has left, the elements it opens and closes, its neighbours. */
+class Run {
+  constructor(start, end, canOpen, canClose, prev) {
+    this.start = start;
+    this.end = end;
+    this.canOpen = canOpen;
+    this.canClose = canClose;
+    this.prev = prev;
+    this.next = null;
+    this.count = end - start; // marks not used by an element
+    this.closed = 0; // marks used to close elements (the first ones)
+    this.opens = ""; // marks used per element it opens ("1": em, "2": strong or del), innermost first
+    this.closes = ""; // the same for the elements it closes
+  }
+}
+
+/** The `[` of a link, and the `](url)` that closes it. */
+class Link {
+  constructor(start, href, tail) {
+    this.start = start;
+    this.end = start + 1;
+    this.href = href;
+    this.tail = tail;
+  }
+}
+
+/** Anything else: a code span, line break or autolink (`node`), an escape (null), or the `](url)` of a link (its Link). */
+class Atom {
+  constructor(start, end, node) {
+    this.start = start;
+    this.end = end;
+    this.node = node;
+  }
+}
 
 /** Inline text → an array of strings and nodes. */
 export function inline(text) {
-  const out = [];
-  let plain = "";
-  let last = 0;
-  INLINE.lastIndex = 0;
-  const flush = () => {
-    if (plain) out.push(plain);
-    plain = "";
-  };
-  for (let m; (m = INLINE.exec(text)); ) {
-    const before = text.slice(last, m.index);
-    let made = null;
-    if (m[1] !== undefined) made = m[1];
-    else if (m[3] !== undefined) made = node("code", [m[3].replace(/^ (.*) $/s, "$1")]);
-    else if (m[5] !== undefined) made = isWebURL(m[5]) ? link(m[5], nested(m[4])) : null;
-    else if (m[6] !== undefined) made = link(m[6], [m[6]]);
-    else if (m[7] !== undefined) made = link(m[7], [m[7]]);
-    else if (m[9] !== undefined) made = node("strong", nested(m[9]));
-    else if (m[11] !== undefined) made = intraword(text, m) ? null : node("em", nested(m[11]));
-    else if (m[12] !== undefined) made = node("del", nested(m[12]));
-    else if (m[13] !== undefined) made = node("br");
-    if (made === null) {
-      // Not markup after all (a javascript: link, snake_case): keep the first character as
-      // text and look again right after it.
-      plain += before + text[m.index];
-      last = m.index + 1;
-      INLINE.lastIndex = last;
+  SPECIAL.lastIndex = 0;
+  if (!SPECIAL.test(text)) return text ? [text] : []; // most table cells and list items
+  const tokens = [];
+  const head = new Run(-1, -1, false, false, null); // runs that may still pair up: a linked list
+  let last = head;
+  const brackets = []; // where the `[`s are that may still open a link
+  let linkable = 0; // brackets below this index come before a link: links do not nest
+  let ticks = null; // backtick runs by length, found when first needed
+
+  SPECIAL.lastIndex = 0;
+  for (let match; (match = SPECIAL.exec(text)); ) {
+    const at = match.index;
+    const char = text[at];
+    if (char === "\\") {
+      if (!ESCAPABLE.test(text[at + 1] ?? "")) continue;
+      tokens.push(new Atom(at, at + 2, null));
+      SPECIAL.lastIndex = at + 2;
+    } else if (char === "`") {
+      const end = runEnd(text, at);
+      ticks ??= backtickRuns(text);
+      const close = closingRun(ticks, end - at, end);
+      if (close < 0) {
+        SPECIAL.lastIndex = end; // never closed: the backticks are text
+        continue;
+      }
+      const after = close + end - at;
+      tokens.push(new Atom(at, after, node("code", [codeText(text.slice(end, close))])));
+      SPECIAL.lastIndex = after;
+    } else if (char === "*" || char === "_" || char === "~") {
+      const end = (SPECIAL.lastIndex = runEnd(text, at));
+      const run = delimiterRun(text, at, end, last);
+      if (!run) continue;
+      last = last.next = run;
+      tokens.push(run);
+    } else if (char === "[") {
+      brackets.push(at); // a token only if it turns out to open a link
+    } else if (char === "]") {
+      if (!brackets.length) continue;
+      const start = brackets.pop();
+      const tail = brackets.length >= linkable ? linkTail(text, at + 1) : null;
+      linkable = Math.min(linkable, brackets.length);
+      if (!tail) continue; // the `[` and `]` stay text
+      // Emphasis inside the link text stays inside. (All runs after the `[` are still listed: a
+      // link made since would have left this `[` unable to open one.)
+      let bottom = last;
+      while (bottom.start > start) bottom = bottom.prev;
+      emphasis(text, bottom);
+      last = bottom;
+      const link = new Link(start, tail.href, text.slice(at, tail.end));
+      tokens.splice(firstAfter(tokens, start), 0, link); // links do not nest: no token moves twice
+      tokens.push(new Atom(at, tail.end, link));
+      linkable = brackets.length;
+      SPECIAL.lastIndex = tail.end;
+    } else if (char === "<") {
+      AUTOLINK.lastIndex = at;
+      const auto = AUTOLINK.exec(text);
+      if (!auto || !isWebURL(auto[1])) continue;
+      tokens.push(new Atom(at, AUTOLINK.lastIndex, link(auto[1], [auto[1]])));
+      SPECIAL.lastIndex = AUTOLINK.lastIndex;
+    } else if (char === "\n") {
+      tokens.push(new Atom(at, at + 1, node("br")));
+    } else {
+      const end = bareURLEnd(text, at);
+      if (end === at) continue;
+      tokens.push(new Atom(at, end, link(text.slice(at, end), [text.slice(at, end)])));
+      SPECIAL.lastIndex = end;
+    }
+  }
+  emphasis(text, head);
+  return assemble(text, tokens);
+}
+
+// CommonMark's "process emphasis" for the runs after `bottom`: each closing run takes the nearest
+// opening run that fits, and what is left stays text. `floors` remembers, per kind of closer,
+// below which no opener fits, so that no run is passed twice.
+function emphasis(text, bottom) {
+  let floors = null;
+  for (let closer = bottom.next; closer; ) {
+    if (!closer.canClose) {
+      closer = closer.next;
       continue;
     }
-    plain += before;
-    if (typeof made === "string") {
-      plain += made;
+    const char = text[closer.start];
+    const kind = "*_~".indexOf(char) * 6 + (closer.canOpen ? 3 : 0) + ((closer.end - closer.start) % 3);
+    const floor = Math.max(bottom.start, floors?.[kind] ?? -1);
+    let opener = closer.prev;
+    while (opener.start > floor && !(text[opener.start] === char && opener.canOpen && fits(opener, closer))) opener = opener.prev;
+    if (opener.start > floor) {
+      const use = char === "~" || (opener.count > 1 && closer.count > 1) ? 2 : 1;
+      opener.count -= use;
+      closer.count -= use;
+      closer.closed += use;
+      opener.opens += use;
+      closer.closes += use;
+      opener.next = closer; // the runs in between can no longer pair up
+      closer.prev = opener;
+      if (!opener.count) unlink(opener);
+      if (!closer.count) {
+        unlink(closer);
+        closer = closer.next;
+      }
     } else {
-      flush();
-      out.push(made);
+      (floors ??= [])[kind] = closer.prev.start;
+      if (!closer.canOpen) unlink(closer);
+      closer = closer.next;
     }
-    last = INLINE.lastIndex;
   }
-  plain += text.slice(last);
-  flush();
-  return out;
+  bottom.next = null;
 }
 
-// Inner text is parsed on its own (the regex's lastIndex belongs to the outer pass).
-function nested(text) {
-  const saved = INLINE.lastIndex;
-  const out = inline(text);
-  INLINE.lastIndex = saved;
-  return out;
+function unlink(run) {
+  run.prev.next = run.next;
+  if (run.next) run.next.prev = run.prev;
 }
 
-/** `_` inside a word (snake_case) is not emphasis. */
-function intraword(text, m) {
-  if (m[10] !== "_") return false;
-  const end = m.index + m[0].length;
-  return /\w/.test(text[m.index - 1] ?? "") || /\w/.test(text[end] ?? "");
+/** Tokens → nodes: paired runs and brackets become elements, everything else text. */
+function assemble(text, tokens) {
+  const root = { children: [] };
+  const elements = [root]; // the open elements, innermost last
+  const afters = [null]; // for an element too deep to make, the text it shows at its end instead
+  let links = 0;
+  // Text for the open element: `pending`, then text[from, to), which grows while the parts
+  // shown follow each other in `text` (a megabyte of unused marks becomes one slice).
+  let pending = "";
+  let from = 0;
+  let to = 0;
+  const show = (start, end) => {
+    if (start === end) return;
+    if (start !== to) {
+      pending += text.slice(from, to);
+      from = start;
+    }
+    to = end;
+  };
+  const say = (string) => {
+    pending += text.slice(from, to) + string;
+    from = to = 0;
+  };
+  const add = (child) => {
+    const shown = pending + text.slice(from, to);
+    pending = "";
+    from = to = 0;
+    const children = elements.at(-1).children;
+    if (shown) children.push(shown);
+    if (child) children.push(child);
+  };
+  const open = (tag, attrs, before, after) => {
+    if (elements.length > MAX_INLINE_DEPTH) {
+      say(before);
+      elements.push(elements.at(-1));
+      afters.push(after);
+      return;
+    }
+    const element = node(tag, [], attrs);
+    add(element);
+    elements.push(element);
+    afters.push(null);
+    if (tag === "a") links++;
+  };
+  const close = () => {
+    const after = afters.pop();
+    if (after !== null) {
+      elements.pop();
+      say(after);
+      return;
+    }
+    add(null);
+    const element = elements.pop();
+    if (element.tag === "a") {
+      links--;
+      element.children = honestText(element.children, element.attrs.href);
+    }
+  };
+
+  let at = 0;
+  for (const token of tokens) {
+    show(at, token.start); // the plain text before it
+    at = token.end;
+    if (token instanceof Run) {
+      for (let k = token.closes.length; k > 0; k--) close();
+      show(token.start + token.closed, token.start + token.closed + token.count);
+      const char = text[token.start];
+      for (let k = token.opens.length; k > 0; k--) {
+        const use = token.opens[k - 1]; // the last paired is the outermost
+        open(char === "~" ? "del" : use === "2" ? "strong" : "em", undefined, char.repeat(use), char.repeat(use));
+      }
+    } else if (token instanceof Link) {
+      open("a", linkAttributes(token.href), "[", token.tail);
+    } else if (token.node instanceof Link) {
+      close(); // a link's `](url)`
+    } else if (token.node === null) {
+      show(token.start + 1, token.end); // an escaped character
+    } else if (links && token.node.tag === "a") {
+      say(token.node.attrs.href); // no link inside a link
+    } else {
+      add(token.node);
+    }
+  }
+  show(at, text.length);
+  add(null);
+  return root.children;
+}
+
+/** The index of the first token after `at` (tokens are in text order). */
+function firstAfter(tokens, at) {
+  let low = 0;
+  let high = tokens.length;
+  while (low < high) {
+    const middle = (low + high) >> 1;
+    if (tokens[middle].start < at) low = middle + 1;
+    else high = middle;
+  }
+  return low;
+}
+
+function runEnd(text, at) {
+  let end = at;
+  while (text[end] === text[at]) end++;
+  return end;
+}
+
+/** The run text[start, end) of `*`, `_` or `~` if it can open or close emphasis (CommonMark's flanking rules), or null. */
+function delimiterRun(text, start, end, prev) {
+  const char = text[start];
+  if (char === "~" && end - start !== 2) return null;
+  const before = text[start - 1] ?? " ";
+  const after = text[end] ?? " ";
+  const left = !SPACE.test(after) && (!PUNCTUATION.test(after) || SPACE.test(before) || PUNCTUATION.test(before));
+  const right = !SPACE.test(before) && (!PUNCTUATION.test(before) || SPACE.test(after) || PUNCTUATION.test(after));
+  // `_` inside a word (snake_case) neither opens nor closes.
+  const canOpen = char === "_" ? left && (!right || PUNCTUATION.test(before)) : left;
+  const canClose = char === "_" ? right && (!left || PUNCTUATION.test(after)) : right;
+  return canOpen || canClose ? new Run(start, end, canOpen, canClose, prev) : null;
+}
+
+// CommonMark's rule of 3: a run that can both open and close pairs only with runs that keep
+// the count of marks balanced, so `*a**b**c*` is em(a strong(b) c).
+function fits(opener, closer) {
+  const a = opener.end - opener.start;
+  const b = closer.end - closer.start;
+  return !((opener.canClose || closer.canOpen) && (a + b) % 3 === 0 && (a % 3 || b % 3));
+}
+
+/** Every run of backticks, by length: a code span ends at the next run exactly as long. */
+function backtickRuns(text) {
+  const runs = new Map();
+  for (let at = text.indexOf("`"); at >= 0; ) {
+    const end = runEnd(text, at);
+    if (!runs.has(end - at)) runs.set(end - at, { starts: [], next: 0 });
+    runs.get(end - at).starts.push(at);
+    at = text.indexOf("`", end);
+  }
+  return runs;
+}
+
+/** The first run of `length` backticks at or after `from` (calls come with growing `from`), or -1. */
+function closingRun(runs, length, from) {
+  const run = runs.get(length);
+  if (!run) return -1;
+  while (run.next < run.starts.length && run.starts[run.next] < from) run.next++;
+  return run.next < run.starts.length ? run.starts[run.next] : -1;
+}
+
+function codeText(code) {
+  code = code.replaceAll("\n", " ");
+  return code[0] === " " && code.at(-1) === " " && code.trim() ? code.slice(1, -1) : code;
+}
+
+/**
+ * The `(url "title")` right after a `]`: `{href, end}`, or null. The address may hold balanced
+ * parentheses (wiki/Foo_(bar)) but no brackets: each of these scans starts after a `]`, so none
+ * covers text another one did.
+ */
+function linkTail(text, from) {
+  if (text[from] !== "(") return null;
+  let i = skipSpace(text, from + 1);
+  const start = i;
+  for (let depth = 0; ; i++) {
+    const char = text[i] ?? " ";
+    if (char === "\\" && ESCAPABLE.test(text[i + 1] ?? "")) {
+      i++;
+    } else if (char === "(") {
+      if (++depth > 32) return null;
+    } else if (char === ")") {
+      if (!depth) break;
+      depth--;
+    } else if (char <= " " || char === "[" || char === "]") {
+      if (depth) return null;
+      break;
+    }
+  }
+  const href = text.slice(start, i).replace(/\\([!-/:-@[-`{-~])/g, "$1");
+  const gap = i;
+  i = skipSpace(text, i);
+  const quote = text[i];
+  if (i > gap && (quote === '"' || quote === "'")) {
+    for (i++; text[i] !== quote; i++) {
+      if (text[i] === "\\") i++;
+      if (i >= text.length || text[i] === "\n") return null;
+    }
+    i = skipSpace(text, i + 1);
+  }
+  return text[i] === ")" && isWebURL(href) ? { href, end: i + 1 } : null;
+}
+
+function skipSpace(text, i) {
+  while (text[i] === " " || text[i] === "\t" || text[i] === "\n") i++;
+  return i;
+}
+
+/** Where a bare http(s) URL starting at `at` ends (`at` if there is none): at a space or `<>[]`. */
+function bareURLEnd(text, at) {
+  if (/[\p{L}\p{N}]/u.test(text[at - 1] ?? "")) return at; // xhttps:// is inside a word
+  BARE_URL.lastIndex = at;
+  BARE_URL.exec(text);
+  const end = urlEnd(text, at, BARE_URL.lastIndex);
+  return isWebURL(text.slice(at, end)) ? end : at;
+}
+
+/**
+ * `end` moved back over what belongs to the sentence around a URL rather than to the URL: final
+ * punctuation, and a `)` whose `(` is not in the URL. "(see https://en.wikipedia.org/wiki/Foo_(bar))."
+ * is about …/Foo_(bar).
+ */
+function urlEnd(text, start, end) {
+  let open = 0;
+  let close = 0;
+  for (let i = start; i < end; i++) {
+    if (text[i] === "(") open++;
+    else if (text[i] === ")") close++;
+  }
+  for (;;) {
+    const char = text[end - 1];
+    if (end > start && ".,;:!?'\"*_~".includes(char)) end--;
+    else if (char === ")" && close > open) (end--, close--);
+    else return end;
+  }
+}
+
+/**
+ * Link text must not name another address than the one the link opens: [https://bank.example]
+ * (https://evil.example) shows one and goes to the other. Text with a word that reads as a web
+ * address (a scheme, www., or a domain) not leading to the link's address, and empty text (a link
+ * nobody could see), is replaced by the address itself.
+ */
+function honestText(children, href) {
+  const shown = plainText(children);
+  const misleads = shown.split(/\s+/).some((word) => {
+    let start = 0;
+    while ("([{<\"'*_~".includes(word[start] ?? ".")) start++;
+    const address = word.slice(start, urlEnd(word, start, word.length));
+    return looksLikeAddress(address) && !leadsTo(address, href);
+  });
+  return shown.trim() && !misleads ? children : [href];
+}
+
+function plainText(nodes) {
+  return nodes.map((node) => (typeof node === "string" ? node : node.tag === "br" ? "\n" : plainText(node.children))).join("");
+}
+
+// A domain's last label can be a file name's extension too: main.py and Node.js are not addresses.
+const FILE_NAME = /\.(?:[cm]?js|jsx|tsx?|py|md|sh|rs|rb|pl|go|c|h|cc|cpp|hpp|cs|java|kt|swift|php|lua|json|ya?ml|toml|ini|cfg|conf|txt|log|csv|html?|css|xml|sql|lock|png|jpe?g|gif|svg|pdf|zip|gz|tar)$/i;
+
+/** https://…, www.…, or a host name ending in a top-level domain (example.com/a). */
+function looksLikeAddress(word) {
+  if (/^[a-z][a-z\d+.-]*:\/\//i.test(word) || /^www\./i.test(word)) return true;
+  const host = word.split(/[/?#:]/, 1)[0];
+  return /\.[a-z]{2,}$/i.test(host) && !FILE_NAME.test(host);
+}
+
+/** Whether the address `shown` is `href`, or the start of it up to a `/`, `?` or `#`. */
+function leadsTo(shown, href) {
+  const a = bareAddress(shown);
+  const b = bareAddress(href);
+  return b === a || (b.startsWith(a) && "/?#".includes(b[a.length]));
+}
+
+/** Lowercase, without scheme, "www." and trailing slashes. */
+function bareAddress(url) {
+  const bare = url.toLowerCase().replace(/^[a-z][a-z\d+.-]*:\/\//, "").replace(/^www\./, "");
+  let end = bare.length;
+  while (bare[end - 1] === "/") end--;
+  return bare.slice(0, end);
 }
 
 export function isWebURL(url) {
   return /^https?:\/\/[^\s]+$/i.test(url);
 }
 
+function linkAttributes(href) {
+  return { href, rel: "noopener noreferrer", target: "_blank" };
+}
+
 function link(href, children) {
-  return node("a", children, { href, rel: "noopener noreferrer", target: "_blank" });
+  return node("a", children, linkAttributes(href));
 }
 
 function node(tag, children = [], attrs = undefined) {
@@ -171,7 +698,7 @@ function node(tag, children = [], attrs = undefined) {
 export function build(tree, doc = document) {
   if (typeof tree === "string") return doc.createTextNode(tree);
   const element = doc.createElement(tree.tag);
-  for (const [name, value] of Object.entries(tree.attrs ?? {})) element.setAttribute(name, value);
+  for (const name in tree.attrs) element.setAttribute(name, tree.attrs[name]);
   for (const child of tree.children) element.appendChild(build(child, doc));
   return element;
 }
@@ -181,4 +708,60 @@ export function renderMarkdown(text, doc = document) {
   const fragment = doc.createDocumentFragment();
   for (const block of parseMarkdown(text)) fragment.appendChild(build(block, doc));
   return fragment;
+}
+
+/**
+ * A reply drawn into `container` while it streams. The blocks that more text can no longer change
+ * keep their DOM nodes; only the rest (in practice the last block) is parsed and built again, so
+ * drawing costs time in proportion to the reply's last block, not to the whole reply. The
+ * container always holds exactly what renderMarkdown() makes of the text so far.
+ *   append(more): draws `more` after the text so far: what a stream of deltas should use.
+ *   update(text): draws `text`, the whole text so far; if it does not begin with the text drawn
+ *   before, everything is drawn afresh. Comparing the two reads the whole text (and a string
+ *   built by += is copied whole to be read), so once per frame over a long reply this adds up.
+ */
+export function createMarkdownStream(container, doc = document) {
+  let text = ""; // the text drawn
+  let rest = ""; // its end after the blocks drawn for good, in `kept`
+  let kept = [];
+  let open = []; // drawn from `rest`, drawn again each time
+  const draw = () => {
+    for (const node of open) container.removeChild(node);
+    open = [];
+    const lines = rest.split(/\r\n?|\n/);
+    const starts = [];
+    const trees = blocks(lines, 0, starts);
+    // Block k is final once the line after block k + 1's first line is complete, since no
+    // block looks further to find its end (see blocks()). The last line may still grow.
+    let final = 0;
+    while (final + 1 < trees.length && starts[final + 1] + 1 < lines.length - 1) final++;
+    trees.forEach((tree, k) => {
+      const node = build(tree, doc);
+      container.appendChild(node);
+      (k < final ? kept : open).push(node);
+    });
+    if (final) rest = rest.slice(offsetOfLine(rest, starts[final]));
+  };
+  return {
+    append(more) {
+      text += more;
+      rest += more;
+      draw();
+    },
+    update(whole) {
+      whole = String(whole);
+      if (whole.slice(0, text.length) === text) return this.append(whole.slice(text.length));
+      for (const node of kept) container.removeChild(node);
+      kept = [];
+      text = rest = whole;
+      draw();
+    },
+  };
+}
+
+/** Where line `index` of `text` starts (lines end at \n, \r\n or \r). */
+function offsetOfLine(text, index) {
+  const ends = /\r\n?|\n/g;
+  for (let k = 0; k < index; k++) ends.exec(text);
+  return ends.lastIndex;
 }
