@@ -23,7 +23,7 @@ Two more markers shape a good reply (streamed requests only):
 Refused connections come from POST /control/refuse?seconds=S: the listening socket is closed for
 S seconds (every response says `Connection: close`, so Parley must connect anew each time).
 GET /control/stats: requests and faults injected, as JSON. GET /control/turns: per turn token, the
-calls made for it, how many were streamed to their end, and when (time.time()) Parley hung up
+calls made for it, how many were answered to their end (written whole: Parley has the reply), and when (time.time()) Parley hung up
 on one mid-stream (a Stop, a shutdown); with ?turn=T that turn only. GET .../models lists one model.
 Listens on 127.0.0.1 only.
 """
@@ -124,7 +124,9 @@ class Provider:
         pieces = [f"[{turn}] "] + WORDS
         if not request.get("stream"):
             await asyncio.sleep(self.chunk_delay * len(pieces))
-            return await send(writer, 200, json.dumps(completion("".join(pieces))).encode())
+            await send(writer, 200, json.dumps(completion("".join(pieces))).encode())
+            record["finished"] += 1
+            return
         await start_stream(writer)
         for piece in pieces:
             await event(writer, delta(piece))
@@ -133,6 +135,7 @@ class Provider:
                              "usage": {"prompt_tokens": 10, "completion_tokens": len(pieces)}})
         writer.write(b"data: [DONE]\n\n")
         await writer.drain()
+        record["finished"] += 1
 
     async def paced(self, marks: dict, record: dict, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         """A good streamed reply at the pace asked for; notes when Parley hangs up before its end."""
