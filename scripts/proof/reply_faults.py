@@ -5,6 +5,7 @@
     reply_faults.py term --gen URL --other URL --pid PID --provider URL --expect complete|interrupted
                          --grace SECONDS
     reply_faults.py stop --gen URL --other URL --provider URL [--replies 20]
+    reply_faults.py freeze --gen URL --other URL --pid PID --provider URL [--replies 10]
 
 Two replicas on one PostgreSQL database: GEN generates the replies (its process id is PID), OTHER
 is where everything is checked from. Every reply is a paced one from scripts/proof/fault_provider.py
@@ -24,6 +25,11 @@ page would), whose assembled text must be exactly the stored one.
         (a grace shorter than the replies): every reply is stored `interrupted` with a non-empty
         text that starts the model's reply, the attached clients get `interrupted` with exactly
         that text, and PID exits soon after the grace.
+  freeze  SIGSTOP to PID while the replies run (it stops renewing its leases, as a dead process
+        would); once OTHER shows them `interrupted` (within 15 s), SIGCONT. Then each reply must
+        stay as OTHER closed it (listed, `interrupted`, the same text), its key must still replay
+        it, and GEN's attached clients must end `interrupted` with exactly that text. (By hand:
+        the server of issue 11 fails it, see scripts/proof/reply-faults.)
   stop  POST /api/chat/{id}/stop on OTHER for each reply, one after another: 200 with `stopped`;
         the client on GEN and the follower on OTHER get `stopped` with the stored text, and the
         model's connection is dropped. The delays (to the client on GEN, to the model) are printed;
@@ -139,7 +145,11 @@ class Faults:
     async def read_stored(self, replies: list) -> None:
         for reply in replies:
             if reply.conversation_id:
-                found = [m for m in await messages(self.args.other, self.token, reply.conversation_id) if m["id"] == reply.message_id]
+                try:
+                    listed = await messages(self.args.other, self.token, reply.conversation_id)
+                except TransportError:  # the conversation is gone (404)
+                    listed = []
+                found = [m for m in listed if m["id"] == reply.message_id]
                 reply.stored = found[0] if found else None
 
     async def wait_for_status(self, replies: list, wanted: str, since: float, bound: float) -> dict:
@@ -307,6 +317,47 @@ class Faults:
               f"{dict(Counter((r.client.terminal or {}).get('type') for r in replies if r.stays))}", flush=True)
         await self.model_calls(replies)
 
+    async def freeze(self) -> None:
+        """SIGSTOP: GEN stops renewing its leases as a dead process would, but wakes up (SIGCONT) after
+        OTHER has closed its replies. Once closed, a reply must stay as OTHER closed it: listed,
+        `interrupted`, the same text; its key still replays it; and the woken process's own clients
+        must end with that same text (API.md: what a client assembles is the stored message)."""
+        a = self.args
+        replies = await self.start(a.replies, a.pieces, a.pace)
+        await asyncio.sleep(a.run_for)
+        os.kill(a.pid, signal.SIGSTOP)
+        frozen = time.monotonic()
+        print(f"SIGSTOP {a.pid} with {len(replies)} replies running", flush=True)
+        try:
+            times = await self.wait_for_status(replies, "interrupted", frozen, a.lease_bound)
+            print(f"frozen -> `interrupted` on OTHER: {len(times)} of {len(replies)}, max {max(times.values(), default=0):.1f} s",
+                  flush=True)
+            if len(times) < len(replies) or any(t > a.lease_bound for t in times.values()):
+                self.problem(f"not interrupted within {a.lease_bound:g} s", f"{len(replies) - len(times)} not seen interrupted")
+            await self.read_stored(replies)
+            closed = {r.message_id: (r.stored or {}).get("content") for r in replies}
+        finally:
+            os.kill(a.pid, signal.SIGCONT)
+        woke = time.monotonic()
+        await self.finish(replies, timeout=30)
+        await asyncio.sleep(2)  # whatever the woken process does next, it has done it by now
+        await self.read_stored(replies)
+        print(f"SIGCONT {time.monotonic() - woke:.1f} s ago; stored now: "
+              f"{dict(Counter((r.stored or {}).get('status', 'gone') for r in replies))}; GEN clients' last events: "
+              f"{dict(Counter((r.client.terminal or {}).get('type') for r in replies if r.stays))}", flush=True)
+        for reply in replies:
+            if reply.stored is None:
+                self.problem("closed reply removed after GEN woke up", f"{reply.turn}: {reply.message_id} no longer listed")
+                continue
+            if reply.stored.get("status") != "interrupted" or reply.stored.get("content") != closed[reply.message_id]:
+                self.problem("closed reply changed after GEN woke up",
+                             f"{reply.turn}: was interrupted with {len(closed[reply.message_id] or '')} chars, now "
+                             f"{reply.stored.get('status')!r} with {len(reply.stored.get('content', ''))}")
+            self.check_reading(reply, reply.follower, "interrupted")
+            if reply.stays:
+                self.check_reading(reply, reply.client, "interrupted")
+        await self.replay(replies)
+
     async def stop(self) -> None:
         a = self.args
         replies = await self.start(a.replies, a.pieces, a.pace)
@@ -361,7 +412,7 @@ class Faults:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("command", choices=["kill", "term", "stop"])
+    parser.add_argument("command", choices=["kill", "term", "stop", "freeze"])
     parser.add_argument("--gen", required=True, help="the replica generating the replies")
     parser.add_argument("--other", required=True, help="the replica everything is checked from")
     parser.add_argument("--provider", required=True)
@@ -377,8 +428,8 @@ def main() -> int:
     parser.add_argument("--stop-gap", type=float, default=0.2, help="stop: seconds between two Stops")
     parser.add_argument("--stop-bound", type=float, default=2.0, help="stop: the most a Stop may take to act (s)")
     args = parser.parse_args()
-    if args.command in ("kill", "term") and not args.pid:
-        parser.error("kill and term need --pid")
+    if args.command in ("kill", "term", "freeze") and not args.pid:
+        parser.error("kill, term and freeze need --pid")
     return asyncio.run(Faults(args).main())
 
 
