@@ -19,7 +19,8 @@ model was asked once.
 --bench N: then N replies running at once are resumed all at the same moment (on the other
 replica), and again once they have finished: time to the first byte (status line) and to the first
 event, p50/p99, printed for BENCHMARKS.md, not asserted (their texts are checked as above).
-No trial starts after --max-seconds, and every request has a timeout. Exits 1 on any problem, or
+A 503 to a POST (the server shedding load; API.md: nothing stored) is retried a few times and
+counted, not failed. No trial starts after --max-seconds, and every request has a timeout. Exits 1 on any problem, or
 when fewer than --min-trials trials ran.
 """
 import argparse
@@ -36,6 +37,19 @@ from replies import Reading, compare, messages, percentile, provider_turns, sign
 
 RESUME_COUNTS = [1, 2, 3, 4]
 RESUME_WEIGHTS = [50, 25, 15, 10]
+
+
+async def start_reply(base: str, token: str, content: str, cut_at: int, stats: Counter):
+    """POST /api/chat streamed, hanging up after `cut_at` events. A 503 (the server shedding load:
+    nothing stored, API.md) is retried a few times, and counted."""
+    body = {"messages": [{"role": "user", "content": content}], "stream": True}
+    for attempt in range(6):
+        response = await request(base, "POST", "/api/chat", token=token, timeout=60, body=body,
+                                 cut_when=lambda e: len(e) >= cut_at)
+        if response.status != 503 or attempt == 5:
+            return response
+        stats["POSTs answered 503 and retried (load shed, nothing stored)"] += 1
+        await asyncio.sleep(min(float(response.headers.get("retry-after", "1")), 2.0))
 
 
 class Trials:
@@ -72,8 +86,7 @@ class Trials:
         self.stats[f"trials {how}"] += 1
         started = time.monotonic()
         try:
-            first = await request(generator, "POST", "/api/chat", token=token, timeout=60, cut_when=lambda e: len(e) >= cut_at,
-                                  body={"messages": [{"role": "user", "content": content}], "stream": True})
+            first = await start_reply(generator, token, content, cut_at, self.stats)
         except (TransportError, asyncio.TimeoutError) as error:
             self.problems.append(("POST broke", f"{reading.label}: {type(error).__name__} {error}"))
             return
@@ -151,10 +164,8 @@ class Trials:
                 generator, other, _ = self.route(i if i % 10 != 9 else i + 1)  # direct, never the proxy
                 turn, token = f"b{self.run_id}-{i}", tokens[i % len(tokens)]
                 reading = Reading(f"bench reply {i} ({turn})")
-                body = {"messages": [{"role": "user", "content": f"turn={turn} pace={pieces}/{pace} Bench."}], "stream": True}
                 try:
-                    first = await request(generator, "POST", "/api/chat", token=token, body=body, timeout=60,
-                                          cut_when=lambda e: len(e) >= 2)
+                    first = await start_reply(generator, token, f"turn={turn} pace={pieces}/{pace} Bench.", 2, self.stats)
                     reading.take(first, "POST", opens=True, strict=True)
                 except (TransportError, asyncio.TimeoutError) as error:
                     reading.problem("POST broke", f"{type(error).__name__} {error}")
