@@ -52,6 +52,8 @@ async def request(base: str, method: str, path: str, *, token: str | None = None
         return await asyncio.wait_for(
             _exchange(host, port, method, path, token, body, form, headers or {}, cut_when, cut_after_seconds, started),
             timeout)
+    except asyncio.TimeoutError:
+        raise  # a hang, not a transport error (TimeoutError is an OSError since Python 3.11: caught first)
     except (ConnectionError, OSError, asyncio.IncompleteReadError, asyncio.LimitOverrunError) as error:
         raise TransportError(f"{type(error).__name__}: {error}") from None
 
