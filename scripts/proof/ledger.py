@@ -127,6 +127,8 @@ class Ledger:
         self.min_acknowledged_share = min_acknowledged_share
         self.allow_interrupted = allow_interrupted  # a replica was killed: its running replies end so
         self.read_problems: list[str] = []  # from reading everything back (page counts)
+        self.all_branches: dict = {}  # conversation -> every message (?branch=all)
+        self.current: dict = {}  # conversation -> its current_message_id
 
     def count(self, kind: str) -> None:
         self.outcomes[kind] += 1
@@ -155,6 +157,7 @@ class Ledger:
                     problems["out of order"].append(f"flow {flow} turn {i2}")
         self.check_unexplained(stored, known, problems)
         problems["read-back"] += self.read_problems
+        self.check_branches(problems)
         return self.print(problems, stats, requests, load_time, faults, label)
 
     def check_turn(self, turn, stored, places, problems, stats, answered):
@@ -231,6 +234,24 @@ class Ledger:
         problems["stored reply not finished whole"].append(
             f"{turn.token}: status {status!r}, text {text!r} (attempts: {[a.kind for a in turn.attempts]})")
 
+    def check_branches(self, problems):
+        """The current branch ends at a message of the conversation; a turn missing from it is told
+        apart: gone, or only hidden (still listed by ?branch=all)."""
+        everywhere = {}
+        for conversation, messages in self.all_branches.items():
+            ids = {m["id"] for m in messages}
+            current = self.current.get(conversation)
+            if current is not None and current not in ids:
+                problems["current branch ends at no message"].append(
+                    f"conversation {conversation}: current_message_id {current} is none of its {len(ids)} messages")
+            for message in messages:
+                if message["role"] == "user" and (match := TOKEN.search(message["content"])):
+                    everywhere[match.group(1)] = conversation
+        for kind in ("lost", "answered, not stored"):
+            problems[kind] = [f"{p} [still listed by ?branch=all in {everywhere[p.split(':')[0]]}: hidden, not deleted]"
+                              if p.split(":")[0] in everywhere and ("not stored" in p or "stored: nothing" in p) else p
+                              for p in problems[kind]]
+
     def check_unexplained(self, stored, known, problems):
         seen_ids = Counter()
         for conversation, messages in stored.items():
@@ -277,6 +298,7 @@ class Ledger:
         print(", ".join(f"{kind} = {len(problems[kind])}" for kind in [
             "lost", "duplicated", "stored after a failure", "unexpected", "out of order", "stream events",
             "409 instead of attaching", "generated twice", "answered, not stored", "interrupted text differs", "stored reply not finished whole", "read-back",
+            "current branch ends at no message",
             "too few acknowledged"]) + f", 500s = {server_errors}, hangs = {hangs}, streams without done/error = {unfinished}")
         bad = sum(len(v) for v in problems.values()) + server_errors + hangs + unfinished
         return 1 if bad else 0

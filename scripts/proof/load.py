@@ -176,15 +176,19 @@ class Run:
         stored = {}
         for token in tokens:
             for conversation in await self.read_all("/api/v1/conversations/", token):
-                stored[conversation["id"]] = await self.read_all(f"/api/v1/conversations/{conversation['id']}/messages", token)
+                path = f"/api/v1/conversations/{conversation['id']}/messages"
+                stored[conversation["id"]] = await self.read_all(path, token)
+                # Every branch too: a turn missing from the current branch may still be there.
+                self.ledger.all_branches[conversation["id"]] = await self.read_all(path, token, "branch=all")
+                self.ledger.current[conversation["id"]] = conversation.get("current_message_id")
         return stored
 
-    async def read_all(self, path: str, token: str) -> list:
+    async def read_all(self, path: str, token: str, query: str = "") -> list:
         """A list read page by page until X-Total-Count is reached; a count that disagrees with what
         the pages held, or an item listed twice, is a problem of the run."""
         size, items, total = self.args.page_size, [], None
         for page in range(100_000 // size + 2):  # bounded: far more than any run stores
-            response = await self.call("GET", f"{path}?skip={page * size}&limit={size}", token=token)
+            response = await self.call("GET", f"{path}?{query + '&' if query else ''}skip={page * size}&limit={size}", token=token)
             assert response.status == 200, (path, response.status, response.body[:300])
             if "x-total-count" not in response.headers:
                 self.ledger.read_problems.append(f"GET {path}: no X-Total-Count header")
