@@ -15,6 +15,7 @@ except for what MODE breaks:
   strip-key-on-retry  a POST /api/chat whose Idempotency-Key was seen before goes on without it
                       (the turn is stored and generated twice)              -> cut_before_token.py
   unauthorized        every 7th request other than /health answers 401      -> db_outage.py
+  hang-chat           every 25th POST /api/chat is never answered (40 s, then closed) -> load.py (hangs)
   swallow-stop        POST /api/chat/{id}/stop answers 200 `stopped` without reaching Parley
                                                                             -> reply_faults.py stop
   none                forwards everything unchanged (a control run: the check must pass)
@@ -27,7 +28,7 @@ import sys
 from urllib.parse import urlsplit
 
 MODES = {"replay-from-start", "drop-delta", "refuse-chat", "total-count", "conflict-on-retry", "strip-key-on-retry",
-         "unauthorized", "swallow-stop", "none"}
+         "unauthorized", "swallow-stop", "hang-chat", "none"}
 
 
 class Sabotage:
@@ -47,6 +48,12 @@ class Sabotage:
             length = int(next((v for k, v in headers if k.lower() == "content-length"), "0"))
             body = await reader.readexactly(length) if length else b""
             self.count += 1
+            if self.mode == "hang-chat" and method == "POST" and target.split("?")[0] == "/api/chat":
+                self.chats = getattr(self, "chats", 0) + 1
+                if self.chats % 25 == 0:
+                    self.broken += 1
+                    await asyncio.sleep(40)
+                    return
             answer = self.short_circuit(method, target, headers)
             if answer is not None:
                 self.broken += 1
