@@ -120,16 +120,22 @@ class Reading:
             previous = self.last_id = event_id
 
     async def resume(self, base: str, token: str, style: str = "header", cut_when=None, timeout: float = 60.0):
-        """One resume after what was read so far; returns the response (None when the connection broke)."""
+        """One resume after what was read so far; returns the response (None when the connection broke).
+        A 503 (load shed; API.md lets any request answer it) is retried up to three times, and noted."""
         path, headers = stream_path(self.message_id, self.last_id, style)
-        try:
-            response = await request(base, "GET", path, token=token, headers=headers, cut_when=cut_when, timeout=timeout)
-        except TransportError as error:
-            self.problem("resume broke", f"GET {path}: {error}")
-            return None
-        except asyncio.TimeoutError:
-            self.problem("resume hung", f"GET {path}: no end in {timeout:.0f} s")
-            return None
+        for attempt in range(4):
+            try:
+                response = await request(base, "GET", path, token=token, headers=headers, cut_when=cut_when, timeout=timeout)
+            except TransportError as error:
+                self.problem("resume broke", f"GET {path}: {error}")
+                return None
+            except asyncio.TimeoutError:
+                self.problem("resume hung", f"GET {path}: no end in {timeout:.0f} s")
+                return None
+            if response.status != 503 or attempt == 3:
+                break
+            self.notes["resume answered 503, retried"] += 1
+            await asyncio.sleep(min(float(response.headers.get("retry-after", "1")), 1.0))
         self.take(response, f"resume ({style}) on {base}")
         return response
 
