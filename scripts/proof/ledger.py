@@ -120,7 +120,7 @@ def percentile(values, p):
 
 
 class Ledger:
-    def __init__(self, min_acknowledged_share: float = 0.3, allow_interrupted: bool = False):
+    def __init__(self, min_acknowledged_share: float = 0.2, allow_interrupted: bool = False):
         self.turns: list[Turn] = []
         self.conversations: set[str] = set()  # created by POST /conversations/
         self.outcomes = Counter()

@@ -231,8 +231,9 @@ def main() -> int:
     parser.add_argument("--settle", type=float, default=5, help="seconds to wait before reading back")
     parser.add_argument("--at-halfway", help="a shell command run once halfway through (e.g. kill a replica)")
     parser.add_argument("--page-size", type=int, default=7, help="limit= when reading back (small: paging is tested)")
-    parser.add_argument("--min-acknowledged", type=float, default=0.3,
-                        help="share of the turns that must be acknowledged (a server refusing everything fails)")
+    parser.add_argument("--min-acknowledged", type=float, default=0.2,
+                        help="share of the turns that must be acknowledged (a server refusing everything fails; "
+                             "measured: about 80%% in --short runs, 30%% at the default size with refusal windows)")
     parser.add_argument("--allow-interrupted", action="store_true",
                         help="a replica is killed: replies it was generating may end `interrupted`")
     parser.add_argument("--label", default="")
