@@ -156,14 +156,14 @@ class Faults:
         """Polls OTHER until every reply has status `wanted` (or `bound` s since `since` passed, plus 5 s
         to tell late from never); returns {message_id: seconds from `since` to the status seen}."""
         seen = {}
+
+        async def look(reply):  # all at once: a round of sequential reads would add its own delay
+            listed = await messages(self.args.other, self.token, reply.conversation_id)
+            if next((m.get("status") for m in listed if m["id"] == reply.message_id), None) == wanted:
+                seen[reply.message_id] = time.monotonic() - since
+
         while len(seen) < len(replies) and time.monotonic() < since + bound + 5:
-            for reply in replies:
-                if reply.message_id in seen or not reply.conversation_id:
-                    continue
-                listed = await messages(self.args.other, self.token, reply.conversation_id)
-                status = next((m.get("status") for m in listed if m["id"] == reply.message_id), None)
-                if status == wanted:
-                    seen[reply.message_id] = time.monotonic() - since
+            await asyncio.gather(*(look(r) for r in replies if r.message_id not in seen and r.conversation_id))
             await asyncio.sleep(0.25)
         return seen
 
