@@ -8,8 +8,10 @@ Workers loop over a mix of routes (reads, writes, chat JSON and streamed, /ready
 start to end. After BEFORE seconds STOP runs (the database goes away); OUTAGE seconds later START
 runs. Expected (API.md, issue 7): while it is down every answer is a quick 503 (or 200 for
 /health, which touches no database), never a 500, never a hang or a dropped connection; once it
-is back Parley recovers by itself (every answer a success well before AFTER seconds are over). Prints answers by phase and route, the slowest answer, the recovery time, and every
-500 or over-slow answer in full (request, status, body, timing), then exits 1 if any.
+is back Parley recovers by itself (every answer a success well before AFTER seconds are over).
+Every request is valid and authorised, so any 4xx (a 401 or 404 while the database is away) is a
+problem too. Prints answers by phase and route, the slowest answer, the recovery time, and every
+500, 4xx or over-slow answer in full (request, status, body, timing), then exits 1 if any.
 """
 import argparse
 import asyncio
@@ -97,7 +99,9 @@ class Outage:
             route = f"{method} {path.split('?')[0].replace(self.args.conversation, '{id}')}"
             by_phase[phase][f"{route} -> {status}"] += 1
             slowest[phase] = max(slowest[phase], elapsed)
-            if status.startswith("500") or "HANG" in status or status == "transport error" or (
+            # Every request here is valid and authorised: a 4xx (a 401 because the user could not be
+            # looked up, a 404 for a conversation that exists) is as wrong as a 500, in any phase.
+            if status.startswith("500") or status.startswith("4") or "HANG" in status or status == "transport error" or (
                     phase == "2 database down" and elapsed > FAST):
                 problems.append(f"{method} {path} at +{started:.2f} s ({phase}): {status} after {elapsed:.2f} s: {text}")
         # Recovery: the first moment after the restart from which every answer was a success.

@@ -18,6 +18,10 @@ class Response:
     headers: dict = field(default_factory=dict)
     body: bytes = b""
     events: list = field(default_factory=list)  # parsed `data:` JSON of an event stream
+    ids: list = field(default_factory=list)  # each event's `id:` (an int, or None when it had none)
+    times: list = field(default_factory=list)  # when each event arrived (time.monotonic())
+    started: float = 0.0  # when the request was sent (time.monotonic())
+    head_at: float = 0.0  # when the status line and headers had arrived (time.monotonic())
     cut: bool = False  # we hung up on purpose
     elapsed: float = 0.0
 
@@ -48,6 +52,8 @@ async def request(base: str, method: str, path: str, *, token: str | None = None
         return await asyncio.wait_for(
             _exchange(host, port, method, path, token, body, form, headers or {}, cut_when, cut_after_seconds, started),
             timeout)
+    except asyncio.TimeoutError:
+        raise  # a hang, not a transport error (TimeoutError is an OSError since Python 3.11: caught first)
     except (ConnectionError, OSError, asyncio.IncompleteReadError, asyncio.LimitOverrunError) as error:
         raise TransportError(f"{type(error).__name__}: {error}") from None
 
@@ -73,6 +79,7 @@ async def _exchange(host, port, method, path, token, body, form, headers, cut_wh
             await asyncio.sleep(cut_after_seconds)
             return Response(cut=True, elapsed=time.monotonic() - started)
         response = await _read(reader, cut_when)
+        response.started = started
         response.elapsed = time.monotonic() - started
         return response
     finally:
@@ -81,7 +88,7 @@ async def _exchange(host, port, method, path, token, body, form, headers, cut_wh
 
 async def _read(reader: asyncio.StreamReader, cut_when) -> Response:
     head = (await reader.readuntil(b"\r\n\r\n")).decode("latin-1").split("\r\n")
-    response = Response(status=int(head[0].split(" ")[1]))
+    response = Response(status=int(head[0].split(" ")[1]), head_at=time.monotonic())
     for line in head[1:]:
         if ":" in line:
             name, _, value = line.partition(":")
@@ -95,12 +102,19 @@ async def _read(reader: asyncio.StreamReader, cut_when) -> Response:
         pending += piece
         while b"\n\n" in pending:
             block, pending = pending.split(b"\n\n", 1)
+            event_id, data = None, None
             for line in block.split(b"\n"):
                 if line.startswith(b"data:"):
-                    response.events.append(json.loads(line[5:]))
-                    if cut_when and cut_when(response.events):
-                        response.cut = True
-                        return response
+                    data = json.loads(line[5:])
+                elif line.startswith(b"id:"):
+                    event_id = int(line[3:].strip())
+            if data is not None:  # (a block of comments only, `: keep-alive`, is no event)
+                response.events.append(data)
+                response.ids.append(event_id)
+                response.times.append(time.monotonic())
+                if cut_when and cut_when(response.events):
+                    response.cut = True
+                    return response
     if streamed and pending.strip():
         raise TransportError("the event stream ended mid-event")
     return response

@@ -71,3 +71,63 @@ wait_http() {
   echo "no answer from $1" >&2
   return 1
 }
+
+# parley_migrate: `parley migrate` once on $PG_URL, before any replica starts (pg_start first).
+parley_migrate() {
+  log "parley migrate, once, before any replica starts"
+  (cd "$PROOF_WORK" && DATABASE_URL="$PG_URL" SECRET_KEY="proof-secret-key-of-at-least-32-bytes!" LOG_LEVEL=warning \
+    "$PARLEY_BINARY" migrate --yes >"$PROOF_WORK/migrate.log" 2>&1) || { cat "$PROOF_WORK/migrate.log" >&2; return 1; }
+}
+
+# start_nginx PORT UPSTREAM_PORT...: nginx on 127.0.0.1:PORT balancing the replicas, SSE unbuffered
+# (Debian's nginx-light, installed when missing and we are root); logs under $PROOF_WORK/nginx.
+start_nginx() {
+  local port=$1; shift
+  if ! command -v nginx >/dev/null; then
+    [[ $(id -u) -eq 0 ]] || { echo "nginx is missing: apt-get install nginx-light" >&2; return 1; }
+    log "Installing nginx from Debian's packages"
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light >/dev/null
+  fi
+  mkdir -p "$PROOF_WORK/nginx"
+  local upstream="" p
+  for p in "$@"; do upstream+="    server 127.0.0.1:$p max_fails=1 fail_timeout=10s;"$'\n'; done
+  cat >"$PROOF_WORK/nginx/nginx.conf" <<NGINX
+# The workers need the scratch directory, which only root may enter.
+$([[ $(id -u) -eq 0 ]] && echo "user root;")
+worker_processes 1;
+pid $PROOF_WORK/nginx/nginx.pid;
+error_log $PROOF_WORK/nginx/error.log warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  client_body_temp_path $PROOF_WORK/nginx/body;
+  proxy_temp_path $PROOF_WORK/nginx/proxy;
+  fastcgi_temp_path $PROOF_WORK/nginx/fastcgi;
+  uwsgi_temp_path $PROOF_WORK/nginx/uwsgi;
+  scgi_temp_path $PROOF_WORK/nginx/scgi;
+  upstream parley {
+$upstream    keepalive 64;
+  }
+  server {
+    listen 127.0.0.1:$port;
+    client_max_body_size 2m;
+    location / {
+      proxy_pass http://parley;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_set_header Host \$host;
+      proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for;
+      proxy_set_header X-Forwarded-Proto \$scheme;
+      # Streamed chat replies (SSE): pass each event on at once, and let a slow model stay quiet.
+      proxy_buffering off;
+      proxy_cache off;
+      proxy_read_timeout 300s;
+    }
+  }
+}
+NGINX
+  nginx -c "$PROOF_WORK/nginx/nginx.conf" -g 'daemon off;' &
+  PROOF_PIDS+=($!)
+  wait_http "http://127.0.0.1:$port/health"
+}

@@ -6,11 +6,16 @@
 
 Signs up USERS users; each runs CHATS conversations in parallel, TURNS turns each (one after the
 other), streamed or not, some carrying a fault for scripts/proof/fault_provider.py, some cut by
-the client, some with an Idempotency-Key and retried after a failure or a hang-up. No turn starts
+the client, some with an Idempotency-Key and retried after a failure or a hang-up (a retry of a
+reply still running attaches to it; a client that leaves does not stop its reply). No turn starts
 after DURATION seconds, and every request has a timeout, so the run ends by itself. Then every
-user's stored conversations are read back through the API and compared with what the clients
-were told (scripts/proof/ledger.py). Exits 1 when anything acknowledged was lost or duplicated,
-anything failed was stored, a request got a 500, or one hung.
+user's stored conversations are read back through the API, page by page (--page-size, small on
+purpose so paging is exercised) until X-Total-Count is reached, and compared with what the clients
+were told and with what the model answered (scripts/proof/ledger.py). Exits 1 when anything
+acknowledged or answered was lost or duplicated, anything failed was stored, a stored reply is not
+finished whole, a retry got 409, a stream broke the event-id rules, a page count disagrees with
+X-Total-Count, a request got a 500 or hung, or fewer than --min-acknowledged of the turns were
+acknowledged (so a server that refuses everything fails).
 """
 import argparse
 import asyncio
@@ -32,7 +37,7 @@ class Run:
         self.random = random.Random(args.seed)
         self.run_id = uuid.uuid4().hex[:8]
         self.deadline = time.monotonic() + args.duration
-        self.ledger = Ledger()
+        self.ledger = Ledger(min_acknowledged_share=args.min_acknowledged, allow_interrupted=args.allow_interrupted)
         self.requests = 0
 
     async def call(self, method, path, **kwargs):
@@ -99,15 +104,10 @@ class Run:
     async def play(self, turn: Turn, token: str) -> None:
         """The first attempt, then for a keyed turn the retries a careful client makes."""
         self.ledger.turns.append(turn)
-        busy_waits = 0
         while True:
             attempt = await self.attempt(turn, token, cut=not turn.attempts)
             turn.attempts.append(attempt)
             self.ledger.count(attempt.kind)
-            if attempt.kind == "409-in-progress" and busy_waits < 20:
-                busy_waits += 1
-                await asyncio.sleep(min(float(attempt.retry_after or 1), 2.0))
-                continue
             if turn.key is None or attempt.acknowledged or not attempt.retryable or len(turn.attempts) >= 6:
                 return
             await asyncio.sleep(0.2)
@@ -127,7 +127,7 @@ class Run:
             return Attempt(kind="transport", detail=str(error), retryable=True)
         except asyncio.TimeoutError:
             return Attempt(kind="client-timeout (hang)", retryable=True, elapsed=REQUEST_TIMEOUT)
-        return Attempt.from_response(response)
+        return Attempt.from_response(response, fresh=not turn.attempts)
 
     async def refuse_now_and_then(self) -> None:
         """Closes the fake provider's door for a few seconds, now and then: refused connections."""
@@ -159,7 +159,8 @@ class Run:
         await asyncio.sleep(args.settle)
         stored = await self.read_back(tokens)
         faults = subtract(await self.provider_stats(), faults_before)
-        return self.ledger.report(stored, self.requests, load_time, faults, label=args.label)
+        answered = (await request(args.provider, "GET", "/control/turns", timeout=30)).json()
+        return self.ledger.report(stored, self.requests, load_time, faults, label=args.label, answered=answered)
 
     async def halfway(self, duration: float) -> None:
         """Runs --at-halfway (e.g. kill a replica) once, halfway through the load."""
@@ -174,14 +175,34 @@ class Run:
         """Every user's conversations and their messages, through the API: {conversation_id: [messages]}."""
         stored = {}
         for token in tokens:
-            response = await self.call("GET", "/api/v1/conversations/?limit=1000", token=token)
-            assert response.status == 200, (response.status, response.body[:300])
-            for conversation in response.json():
-                messages = await self.call("GET", f"/api/v1/conversations/{conversation['id']}/messages?limit=1000",
-                                           token=token)
-                assert messages.status == 200, (messages.status, messages.body[:300])
-                stored[conversation["id"]] = messages.json()
+            for conversation in await self.read_all("/api/v1/conversations/", token):
+                path = f"/api/v1/conversations/{conversation['id']}/messages"
+                stored[conversation["id"]] = await self.read_all(path, token)
+                # Every branch too: a turn missing from the current branch may still be there.
+                self.ledger.all_branches[conversation["id"]] = await self.read_all(path, token, "branch=all")
+                self.ledger.current[conversation["id"]] = conversation.get("current_message_id")
         return stored
+
+    async def read_all(self, path: str, token: str, query: str = "") -> list:
+        """A list read page by page until X-Total-Count is reached; a count that disagrees with what
+        the pages held, or an item listed twice, is a problem of the run."""
+        size, items, total = self.args.page_size, [], None
+        for page in range(100_000 // size + 2):  # bounded: far more than any run stores
+            response = await self.call("GET", f"{path}?{query + '&' if query else ''}skip={page * size}&limit={size}", token=token)
+            assert response.status == 200, (path, response.status, response.body[:300])
+            if "x-total-count" not in response.headers:
+                self.ledger.read_problems.append(f"GET {path}: no X-Total-Count header")
+                return items + response.json()
+            total = int(response.headers["x-total-count"])
+            batch = response.json()
+            items += batch
+            if not batch or len(items) >= total:
+                break
+        ids = [item["id"] for item in items]
+        if len(items) != total or len(set(ids)) != len(ids):
+            self.ledger.read_problems.append(f"GET {path}: pages of {size} held {len(items)} items "
+                                             f"({len(set(ids))} distinct), X-Total-Count says {total}")
+        return items
 
     async def provider_stats(self) -> dict:
         try:
@@ -209,6 +230,12 @@ def main() -> int:
     parser.add_argument("--refuse-for", type=float, default=4, help="seconds each refusal window lasts")
     parser.add_argument("--settle", type=float, default=5, help="seconds to wait before reading back")
     parser.add_argument("--at-halfway", help="a shell command run once halfway through (e.g. kill a replica)")
+    parser.add_argument("--page-size", type=int, default=7, help="limit= when reading back (small: paging is tested)")
+    parser.add_argument("--min-acknowledged", type=float, default=0.2,
+                        help="share of the turns that must be acknowledged (a server refusing everything fails; "
+                             "measured: about 80%% in --short runs, 30%% at the default size with refusal windows)")
+    parser.add_argument("--allow-interrupted", action="store_true",
+                        help="a replica is killed: replies it was generating may end `interrupted`")
     parser.add_argument("--label", default="")
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
