@@ -18,9 +18,14 @@ final class ReplyRun: Sendable {
 
     private let state = NIOLockedValueBox(State())
     private let task = NIOLockedValueBox<Task<Void, Never>?>(nil)
+    /// The share of its user's monthly budget this reply holds until its usage is recorded.
+    private let reservation: TokenBudgets.Reservation?
+    private let budgets: TokenBudgets
 
-    init(turn: ChatService.Turn) {
+    init(turn: ChatService.Turn, reservation: TokenBudgets.Reservation? = nil, budgets: TokenBudgets = TokenBudgets()) {
         self.turn = turn
+        self.reservation = reservation
+        self.budgets = budgets
     }
 
     var messageID: UUID { turn.replyID }
@@ -101,6 +106,9 @@ final class ReplyRun: Sendable {
     }
 
     private func generate(chat: ChatService, store: ReplyStore, logger: Logger) async {
+        // Whatever the end, the reservation goes back, after the real usage is counted (so no
+        // moment counts neither) and before the last event (so a client's next turn sees it).
+        defer { releaseReservation() }
         var completion: LLMCompletion?
         var failure: (any Error)?
         do {
@@ -113,11 +121,14 @@ final class ReplyRun: Sendable {
             let final = response(reply.text, completion: completion)
             let stored: Bool
             do {
-                stored = try await store.finish(turn.replyID, status: status, reply: reply, answer: final)
+                // A stateless turn has no row: its end is "stored" by being published.
+                stored = turn.isStored ? try await store.finish(turn.replyID, status: status, reply: reply, answer: final) : true
             } catch {
                 logger.error("chat: could not store the end of reply \(turn.replyID): \(String(reflecting: error))")
                 stored = false
             }
+            await recordUsage(final.usage, store: store, logger: logger)
+            releaseReservation()
             chat.metrics.record(status == .complete ? .ok : status == .stopped ? .stopped : .interrupted)
             finish(state.withLockedValue { state in
                 guard case let .publishFinished(status, id) = state.machine.finishWritten(stored: stored) else { return [] }
@@ -132,7 +143,7 @@ final class ReplyRun: Sendable {
                 logger.error("chat: turn failed, nothing stored: \(String(reflecting: error))")
             }
             do {
-                try await store.remove(turn)
+                if turn.isStored { try await store.remove(turn) }
             } catch {
                 logger.error("chat: could not remove the failed turn of reply \(turn.replyID): \(String(reflecting: error))")
             }
@@ -142,6 +153,25 @@ final class ReplyRun: Sendable {
             })
         case .none:
             break  // abandoned: the lease's sweep already ended it
+        }
+    }
+
+    private let reservationHeld = NIOLockedValueBox(true)
+
+    /// Gives the budget reservation back, once.
+    private func releaseReservation() {
+        guard let reservation, reservationHeld.withLockedValue({ held in defer { held = false }; return held }) else { return }
+        budgets.release(reservation)
+    }
+
+    /// Adds the reply's tokens to its user's month (`token_usage`), whatever route asked for it.
+    private func recordUsage(_ usage: TokenUsage, store: ReplyStore, logger: Logger) async {
+        let tokens = usage.promptTokens + usage.completionTokens
+        let month = UsageStore.month(of: Date())
+        do {
+            try await store.writer.transaction { [turn] in try await UsageStore.add(tokens, to: turn.userID, in: month, on: $0) }
+        } catch {
+            logger.error("chat: could not count the \(tokens) tokens of reply \(turn.replyID): \(String(reflecting: error))")
         }
     }
 
