@@ -6,6 +6,7 @@ import { showAccount } from "./account.js";
 import { openConversation, setTitle, setUpChat, showModel } from "./chat.js";
 import { byId } from "./dom.js";
 import { closeMenu } from "./dialog.js";
+import { setUpModelPicker, showConversationModel } from "./model-picker.js";
 import { conversationPath, markActive, refreshConversations, setDrawer, setUpSidebar, titleOf } from "./sidebar.js";
 
 const appView = byId("app");
@@ -18,6 +19,7 @@ function showRoute() {
   markActive(id);
   setDrawer(false);
   openConversation(id, titleOf(id));
+  showConversationModel(id);
 }
 
 async function start() {
@@ -34,7 +36,7 @@ async function start() {
   showRoute();
   await Promise.all([
     refreshConversations().then(() => markActive(routeID())).catch(() => {}),
-    api("GET", "/api/v1/models").then((models) => showModel(models[0]?.id)).catch(() => showModel("")),
+    api("GET", "/api/v1/models").then((models) => { showModel(models[0]?.id); setUpModelPicker(models); }).catch(() => showModel("")),
   ]);
 }
 
@@ -54,6 +56,7 @@ setUpChat({
     // without reloading it.
     history.replaceState(null, "", id ? conversationPath(id) : location.pathname + location.search);
     markActive(id);
+    showConversationModel(id);
   },
   async finished(id) {
     await refreshConversations().catch(() => {});
