@@ -80,6 +80,8 @@ struct ValidChatRequest: Sendable {
     var temperature: Double?
     var maxTokens: Int?
     var stream: Bool
+    /// Stop sequences (`/v1/chat/completions`' `stop`), passed to the provider.
+    var stop: [String]?
     /// False for a stateless turn (`/v1/chat/completions` without `X-Parley-Conversation`):
     /// the same engine runs it, but nothing about it is written (see `ChatService.Turn.isStored`).
     var isStored = true

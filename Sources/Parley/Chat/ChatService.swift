@@ -140,7 +140,7 @@ struct ChatService: Sendable {
                 newMessageIDs: newIDs, replyID: replyID, parentID: parentID, previousLeaf: previousLeaf, title: title,
                 acceptedAt: now, previousUpdatedAt: previousUpdatedAt,
                 request: LLMRequest(messages: context.messages, model: input.model ?? conversationModel ?? defaultModel,
-                                    temperature: input.temperature, maxTokens: maxTokens),
+                                    temperature: input.temperature, maxTokens: maxTokens, stop: input.stop),
                 droppedHistory: context.dropped, idempotency: idempotency)
         }
     }
@@ -172,7 +172,7 @@ struct ChatService: Sendable {
             userID: userID, conversationID: UUID(), isNewConversation: false, newMessageIDs: [], replyID: replyID,
             parentID: nil, previousLeaf: nil, title: nil, acceptedAt: Date(), previousUpdatedAt: nil,
             request: LLMRequest(messages: context.messages, model: input.model ?? defaultModel,
-                                temperature: input.temperature, maxTokens: maxTokens),
+                                temperature: input.temperature, maxTokens: maxTokens, stop: input.stop),
             droppedHistory: context.dropped, idempotency: nil)
         turn.isStored = false
         return turn

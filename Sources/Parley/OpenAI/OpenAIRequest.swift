@@ -2,7 +2,7 @@ import Foundation
 import Vapor
 
 /// `POST /v1/chat/completions`'s body, as OpenAI's clients send it. Fields Parley does not act on
-/// (`n` above 1 is refused; `stop`, `top_p`, `presence_penalty`, `frequency_penalty`, `seed`,
+/// (`n` above 1 is refused; `top_p`, `presence_penalty`, `frequency_penalty`, `seed`,
 /// `logit_bias`, `user`, `tools`, `response_format`…) are accepted and ignored, so clients that
 /// always send them keep working; README lists them.
 struct OpenAIChatRequest: Decodable, Sendable {
@@ -47,9 +47,20 @@ struct OpenAIChatRequest: Decodable, Sendable {
     var maxCompletionTokens: Int?
     var temperature: Double?
     var n: Int?
+    var stop: Stop?
+
+    /// `stop`: one string or a list (OpenAI allows up to 4).
+    struct Stop: Decodable, Sendable {
+        var sequences: [String]
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.singleValueContainer()
+            if let one = try? container.decode(String.self) { sequences = [one] } else { sequences = try container.decode([String].self) }
+        }
+    }
+    static let maxStopSequences = 4
 
     enum CodingKeys: String, CodingKey {
-        case model, messages, stream, temperature, n
+        case model, messages, stream, temperature, n, stop
         case streamOptions = "stream_options", maxTokens = "max_tokens", maxCompletionTokens = "max_completion_tokens"
     }
 
@@ -70,7 +81,11 @@ struct OpenAIChatRequest: Decodable, Sendable {
         let chat = ChatRequest(
             conversationID: conversationID, messages: turn, model: model,
             options: .init(temperature: temperature, maxTokens: maxCompletionTokens ?? maxTokens), stream: stream)
+        if let stop, stop.sequences.count > Self.maxStopSequences || stop.sequences.contains(where: \.isEmpty) {
+            throw ValidationFailure(loc: ["body", "stop"], msg: "Up to \(Self.maxStopSequences) non-empty stop sequences", type: "value_error")
+        }
         var valid = try chat.validated()
+        valid.stop = stop?.sequences
         valid.isStored = conversation != ParleyConversationHeader.none
         return valid
     }

@@ -276,7 +276,7 @@ enum OpenAPIDocument {
             "max_tokens": ["type": "integer", "minimum": 1], "max_completion_tokens": ["type": "integer", "minimum": 1],
             "temperature": ["type": "number", "minimum": 0, "maximum": 2],
             "n": ["type": "integer", "const": 1],
-            "stop": ["anyOf": [string, ["type": "array", "items": string], ["type": "null"]], "description": "Accepted and ignored"],
+            "stop": ["anyOf": [string, ["type": "array", "items": string], ["type": "null"]], "description": "Up to 4 sequences, passed to the provider"],
         ], required: ["messages"])),
         ("OpenAIUsage", object(["prompt_tokens": ["type": "integer"], "completion_tokens": ["type": "integer"], "total_tokens": ["type": "integer"]],
                                required: ["prompt_tokens", "completion_tokens", "total_tokens"])),

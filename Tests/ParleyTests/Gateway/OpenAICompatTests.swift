@@ -33,6 +33,7 @@ import Vapor
             #expect(sent.json["model"] as? String == "other-model")
             #expect(sent.json["max_tokens"] as? Int == 50)
             #expect(sent.json["temperature"] as? Double == 0.5)
+            #expect(sent.json["stop"] as? [String] == ["\n"])
             #expect(sent.messages == [["role": "system", "content": "Be brief."], ["role": "user", "content": "Hi"],
                                       ["role": "assistant", "content": "Hello."], ["role": "user", "content": "Again"]])
             // Stateless: no conversation, no message.
