@@ -36,7 +36,7 @@ pg_start() {
 pg_start_server() {
   # fsync off: the cluster is thrown away, and durability across a power cut is not under test.
   pg_as_owner "$PG_BIN/pg_ctl" -D "$PG_CLUSTER/data" -l "$PG_CLUSTER/server.log" -w start \
-    -o "-h 127.0.0.1 -p $PG_PORT -k $PG_CLUSTER -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300" >/dev/null
+    -o "-h 127.0.0.1 -p $PG_PORT -k $PG_CLUSTER -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=1000" >/dev/null
 }
 
 # mode: fast (default; disconnects clients, as a clean shutdown does) or immediate (as a crash).
