@@ -11,18 +11,23 @@ final class KeyUseRecorder: Sendable {
     private let writer: DatabaseWriter
     private let logger: Logger
 
+    /// Whether a use at `now` is to be written (and, if so, counts as written): the key's first
+    /// use here, or its first since `interval` after the last write.
+    func claimWrite(_ keyID: UUID, now: Date) -> Bool {
+        written.withLock { written in
+            if let last = written[keyID], now.timeIntervalSince(last) < Self.interval { return false }
+            written[keyID] = now
+            return true
+        }
+    }
+
     init(writer: DatabaseWriter, logger: Logger) {
         self.writer = writer
         self.logger = logger
     }
 
     func used(_ keyID: UUID, now: Date = Date()) {
-        let due = written.withLock { written -> Bool in
-            if let last = written[keyID], now.timeIntervalSince(last) < Self.interval { return false }
-            written[keyID] = now
-            return true
-        }
-        guard due else { return }
+        guard claimWrite(keyID, now: now) else { return }
         Task { [writer, logger] in
             do {
                 try await writer.transaction { try await APIKeyStore.touch([keyID], at: now, on: $0) }

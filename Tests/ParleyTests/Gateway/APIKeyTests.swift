@@ -95,4 +95,17 @@ import Vapor
             #expect(blank.firstIssue?.loc == ["body", "name"])
         }
     }
+
+    @Test func lastUsedAtIsWrittenAtMostOnceAMinutePerKey() async throws {
+        try await withServer { server in
+            let recorder = server.app.parley.keyUses
+            let (first, second) = (UUID(), UUID())
+            let start = Date()
+            #expect(recorder.claimWrite(first, now: start))
+            #expect(!recorder.claimWrite(first, now: start.addingTimeInterval(1)))
+            #expect(!recorder.claimWrite(first, now: start.addingTimeInterval(59)))
+            #expect(recorder.claimWrite(second, now: start.addingTimeInterval(59)))
+            #expect(recorder.claimWrite(first, now: start.addingTimeInterval(61)))
+        }
+    }
 }
