@@ -16,6 +16,12 @@ struct ParleyServices: Sendable {
     let chatLimiter: RateLimiter
     /// Sign-ups per client address: each costs a password hash.
     let signupLimiter: RateLimiter
+    /// Checks API keys against their stored hashes (keyed by `SECRET_KEY`).
+    let apiKeySecret: APIKeySecret
+    let keyUses: KeyUseRecorder
+
+    /// Monthly token budgets: the reservations of the replies running here.
+    var budgets: TokenBudgets { replies.budgets }
 
     /// How often a quiet stream gets a `: keep-alive` comment.
     var keepAlive: Duration { .seconds(settings.sseKeepAliveSeconds) }

@@ -53,9 +53,12 @@ public func configure(
         replies: replies,
         writer: writer,
         chatLimiter: RateLimiter(limit: settings.chatRateLimit, window: 60),
-        signupLimiter: RateLimiter(limit: settings.signupRateLimit, window: 60 * 60)
+        signupLimiter: RateLimiter(limit: settings.signupRateLimit, window: 60 * 60),
+        apiKeySecret: APIKeySecret(serverSecret: settings.secretKey!),
+        keyUses: KeyUseRecorder(writer: writer, logger: app.logger)
     )
     app.lifecycle.use(IdempotencyKeySweeper())
+    app.lifecycle.use(AuditPruner(retentionDays: settings.auditRetentionDays))
 
     try routes(app)
     try app.register(collection: MetricsController(registry: metrics, databasePool: DatabasePoolGauges(activity: databasePool, registry: metrics)))

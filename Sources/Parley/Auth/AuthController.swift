@@ -11,6 +11,6 @@ struct AuthController: RouteCollection {
         let credentials = try LoginRequest.decode(from: request)
         return try await request.application.parley.auth.login(
             email: credentials.username, password: credentials.password,
-            clientAddress: request.clientAddress, on: request.sql)
+            clientAddress: request.clientAddress, auditor: request.auditor, on: request.sql)
     }
 }

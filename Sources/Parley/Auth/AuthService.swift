@@ -7,7 +7,9 @@ struct AuthService: Sendable {
     let tokens: TokenIssuer
     let limiter: RateLimiter
 
-    func login(email rawEmail: String, password: String, clientAddress: String?, on db: any SQLDatabase) async throws -> TokenResponse {
+    /// Signs in; every answered attempt, right or wrong, leaves an audit entry (`login.ok`,
+    /// `login.failed` naming the address tried).
+    func login(email rawEmail: String, password: String, clientAddress: String?, auditor: Auditor? = nil, on db: any SQLDatabase) async throws -> TokenResponse {
         let email = EmailAddress.canonical(rawEmail)
         let emailKey = "email:" + email
         let keys = [emailKey] + (clientAddress.map { ["address:" + ClientAddress.limitKey($0)] } ?? [])
@@ -18,10 +20,15 @@ struct AuthService: Sendable {
         let matches = try await hasher.verify(password, against: user?.passwordHash)
         try await limiter.judgePasswordCheck(keys, matched: matches, refusal: refusal)
         guard matches, let user else {
+            if let auditor { try await AuditStore.append(auditor.entry("login.failed", target: email, actorID: user?.id), on: db) }
             throw Abort(.badRequest, reason: "Incorrect email or password")
         }
         await limiter.reset(emailKey)
-        guard user.isActive else { throw Abort(.badRequest, reason: "Inactive user") }
+        guard user.isActive else {
+            if let auditor { try await AuditStore.append(auditor.entry("login.inactive", target: email, actorID: user.id), on: db) }
+            throw Abort(.badRequest, reason: "Inactive user")
+        }
+        if let auditor { try await AuditStore.append(auditor.entry("login.ok", target: email, actorID: user.id), on: db) }
         let token = try await tokens.issue(userID: user.id, version: user.tokenVersion)
         return TokenResponse(access_token: token, expires_in: Int(tokens.lifetime))
     }

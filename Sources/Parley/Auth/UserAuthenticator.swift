@@ -1,7 +1,9 @@
 import Vapor
 
-/// Requires a valid bearer token for an existing, active user, issued under the user's current
-/// token version (see `AccessToken`); the user is then `request.currentUser`.
+/// Requires a valid bearer credential for an existing, active user: a token issued under the
+/// user's current token version (see `AccessToken`), or an API key (`pk-…`, see `APIKeySecret`)
+/// whose row still exists, read on every request so a revoked key is refused at once. The user
+/// is then `request.currentUser`, and `request.apiKeyID` says whether a key signed the request.
 struct UserAuthenticator: AsyncMiddleware {
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         guard let header = request.headers.first(name: .authorization) else { throw Abort.notAuthenticated }
@@ -9,13 +11,35 @@ struct UserAuthenticator: AsyncMiddleware {
         guard parts.count == 2, parts[0].lowercased() == "bearer" else { throw Abort.notAuthenticated }
         let token = parts[1].trimmingCharacters(in: .whitespaces)
 
-        guard let claims = await request.application.parley.tokens.verify(token),
-              let userID = UUID(canonicalText: claims.sub.value),
-              let user = try await UserStore.find(id: userID, on: request.sql),
-              (claims.ver ?? 0) == user.tokenVersion
-        else { throw Abort.invalidCredentials }
+        let user: UserRow
+        if token.hasPrefix(APIKeySecret.marker) {
+            let parley = request.application.parley
+            guard let parts = APIKeySecret.split(token),
+                  let found = try await APIKeyStore.findWithUser(prefix: parts.prefix, on: request.sql),
+                  parley.apiKeySecret.matches(parts.secret, storedHash: found.hash)
+            else { throw Abort.invalidCredentials }
+            user = found.user
+            request.apiKeyID = found.keyID
+            parley.keyUses.used(found.keyID)
+        } else {
+            guard let claims = await request.application.parley.tokens.verify(token),
+                  let userID = UUID(canonicalText: claims.sub.value),
+                  let found = try await UserStore.find(id: userID, on: request.sql),
+                  (claims.ver ?? 0) == found.tokenVersion
+            else { throw Abort.invalidCredentials }
+            user = found
+        }
         guard user.isActive else { throw Abort.inactiveUser }
         request.currentUser = user
+        return try await next.respond(to: request)
+    }
+}
+
+/// Refuses requests signed with an API key (goes after `UserAuthenticator`): managing keys and
+/// changing the password or email need a password sign-in.
+struct TokenOnlyGuard: AsyncMiddleware {
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        try request.requireToken()
         return try await next.respond(to: request)
     }
 }
@@ -30,6 +54,18 @@ struct SuperuserGuard: AsyncMiddleware {
 
 extension Request {
     private struct CurrentUserKey: StorageKey { typealias Value = UserRow }
+    private struct APIKeyIDKey: StorageKey { typealias Value = UUID }
+
+    /// The API key that signed the request; nil for a token.
+    fileprivate(set) var apiKeyID: UUID? {
+        get { storage[APIKeyIDKey.self] }
+        set { storage[APIKeyIDKey.self] = newValue }
+    }
+
+    /// Throws 403 when an API key signed the request.
+    func requireToken() throws {
+        if apiKeyID != nil { throw Abort.apiKeyNotAllowed }
+    }
 
     fileprivate(set) var currentUser: UserRow? {
         get { storage[CurrentUserKey.self] }

@@ -25,7 +25,8 @@ struct ChatController: RouteCollection {
     @Sendable
     func chat(request: Request) async throws -> Response {
         let parley = request.application.parley
-        let userID = try request.requireUser().id
+        let user = try request.requireUser()
+        let userID = user.id
         if let wait = await parley.chatLimiter.acquire(["chat:\(userID)"]) {
             throw Abort.tooManyRequests(retryAfter: wait, "Too many chat requests")
         }
@@ -34,20 +35,19 @@ struct ChatController: RouteCollection {
         let idempotency = try IdempotencyStore.entry(key: request.headers.first(name: "Idempotency-Key"), request: body)
         guard !parley.replies.isDraining else { throw Abort.shuttingDown }
 
-        let replyID: UUID
-        switch try await parley.startTurn(input, userID: userID, idempotency: idempotency, logger: request.logger, on: request.db) {
+        let events: ReplyEvents
+        switch try await parley.startTurn(input, user: user, idempotency: idempotency, logger: request.logger, on: request.db) {
         case let .replay(stored):
             guard input.stream else { return try await stored.encodeResponse(for: request) }
             return StreamedReply.response(Self.replay(stored), keepAlive: parley.keepAlive)
-        case let .started(turn):
+        case let .started(turn, run):
             if turn.droppedHistory > 0 {
                 request.logger.debug("chat: \(turn.droppedHistory) older messages left out to fit the context budget")
             }
-            replyID = turn.replyID
+            events = run.events(after: 0)
         case let .attach(id):
-            replyID = id
+            events = parley.replies.events(of: id, after: 0)
         }
-        let events = parley.replies.events(of: replyID, after: 0)
         guard input.stream else { return try await CollectedReply.answer(events).encodeResponse(for: request) }
         return StreamedReply.response(events, keepAlive: parley.keepAlive)
     }

@@ -4,6 +4,14 @@ import Vapor
 /// `POST /api/chat`'s body. Decoded leniently (strings for ids and roles) so that every bad value
 /// becomes a precise 422 in `validated()` rather than a generic decoding error.
 struct ChatRequest: Codable, Sendable {
+    init(conversationID: String?, messages: [InputMessage], model: String?, options: Options?, stream: Bool?) {
+        self.conversationID = conversationID
+        self.messages = messages
+        self.model = model
+        self.options = options
+        self.stream = stream
+    }
+
     struct InputMessage: Codable, Sendable {
         var role: String
         var content: String
@@ -72,6 +80,11 @@ struct ValidChatRequest: Sendable {
     var temperature: Double?
     var maxTokens: Int?
     var stream: Bool
+    /// Stop sequences (`/v1/chat/completions`' `stop`), passed to the provider.
+    var stop: [String]?
+    /// False for a stateless turn (`/v1/chat/completions` without `X-Parley-Conversation`):
+    /// the same engine runs it, but nothing about it is written (see `ChatService.Turn.isStored`).
+    var isStored = true
 }
 
 extension ChatRequest {

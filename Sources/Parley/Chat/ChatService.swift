@@ -35,6 +35,9 @@ struct ChatService: Sendable {
         let request: LLMRequest
         let droppedHistory: Int
         let idempotency: IdempotencyStore.Entry?
+        /// False for a stateless turn: its `conversationID` names no row, and the reply's run
+        /// saves, leases, stores and removes nothing (its clients read it from the run itself).
+        var isStored = true
 
         /// The answer the API returns for this turn's reply.
         func response(text: String, completion: LLMCompletion?) -> ChatResponse {
@@ -56,10 +59,11 @@ struct ChatService: Sendable {
     func accept(_ input: ValidChatRequest, userID: UUID, idempotency: IdempotencyStore.Entry?, owner: String,
                 writer: DatabaseWriter, on db: any Database) async throws -> Turn {
         // The reply's room comes out of the budget first; it may take at most half of it.
-        let maxTokens = min(input.maxTokens ?? Self.defaultMaxTokens, max(contextTokens / 2, 1))
+        let maxTokens = maxReplyTokens(input)
         let budget = contextTokens - maxTokens
         let replyID = UUID()
         let newIDs = input.messages.map { _ in UUID() }
+        guard input.isStored else { return statelessTurn(input, userID: userID, replyID: replyID, maxTokens: maxTokens) }
         return try await writer.transaction(on: db) { tx in
             if let idempotency, try await !IdempotencyStore.claim(idempotency, userID: userID, messageID: replyID, on: tx) {
                 throw KeyTaken()
@@ -70,6 +74,7 @@ struct ChatService: Sendable {
             var previousLeaf: UUID?
             var title: String?
             var previousUpdatedAt: Date?
+            var conversationModel: String?
             var position = 0
             // Regenerate: the parent user message is the turn's "new" message for the context budget.
             var regenerated: MessageStore.ContextMessage?
@@ -88,6 +93,7 @@ struct ChatService: Sendable {
                 if before.title == ConversationRow.defaultTitle { title = candidate }
                 previousLeaf = before.currentMessageID
                 previousUpdatedAt = before.updatedAt
+                conversationModel = before.model
                 switch input.parent {
                 case .currentBranch:
                     parentID = previousLeaf
@@ -133,10 +139,43 @@ struct ChatService: Sendable {
                 userID: userID, conversationID: conversationID, isNewConversation: input.conversationID == nil,
                 newMessageIDs: newIDs, replyID: replyID, parentID: parentID, previousLeaf: previousLeaf, title: title,
                 acceptedAt: now, previousUpdatedAt: previousUpdatedAt,
-                request: LLMRequest(messages: context.messages, model: input.model ?? defaultModel,
-                                    temperature: input.temperature, maxTokens: maxTokens),
+                request: LLMRequest(messages: context.messages, model: input.model ?? conversationModel ?? defaultModel,
+                                    temperature: input.temperature, maxTokens: maxTokens, stop: input.stop),
                 droppedHistory: context.dropped, idempotency: idempotency)
         }
+    }
+
+    /// The room a reply gets: what the request asks (else 512), at most half the context budget.
+    func maxReplyTokens(_ input: ValidChatRequest) -> Int {
+        min(input.maxTokens ?? Self.defaultMaxTokens, max(contextTokens / 2, 1))
+    }
+
+    /// What a turn may cost at most, reserved against a budget before it starts: its new
+    /// messages' estimate and its reply's room (history is not read yet; it is usually cached
+    /// prompt, and the real count replaces this estimate when the reply ends).
+    func estimatedCost(_ input: ValidChatRequest) -> Int {
+        ContextWindow.estimateTokens(input.messages) + maxReplyTokens(input)
+    }
+
+    /// A turn that is not stored: the model sees the server's system prompt (unless the request
+    /// brings its own) and the request's messages, as an OpenAI client expects, fitted to the
+    /// context budget like any turn. No row is written; the conversation id is a fresh one that
+    /// names nothing.
+    private func statelessTurn(_ input: ValidChatRequest, userID: UUID, replyID: UUID, maxTokens: Int) -> Turn {
+        let ownSystem = input.messages.contains { $0.role == "system" }
+        let prompt = ownSystem ? nil : systemPrompt
+        let lastUser = input.messages.lastIndex { $0.role == "user" } ?? max(input.messages.count - 1, 0)
+        let history = Array(input.messages[..<lastUser])
+        let new = Array(input.messages[lastUser...])
+        let context = ContextWindow.assemble(systemPrompt: prompt, history: history, new: new, budget: contextTokens - maxTokens)
+        var turn = Turn(
+            userID: userID, conversationID: UUID(), isNewConversation: false, newMessageIDs: [], replyID: replyID,
+            parentID: nil, previousLeaf: nil, title: nil, acceptedAt: Date(), previousUpdatedAt: nil,
+            request: LLMRequest(messages: context.messages, model: input.model ?? defaultModel,
+                                temperature: input.temperature, maxTokens: maxTokens, stop: input.stop),
+            droppedHistory: context.dropped, idempotency: nil)
+        turn.isStored = false
+        return turn
     }
 
     /// The current branch's newest messages before `position` whose estimated size adds up to

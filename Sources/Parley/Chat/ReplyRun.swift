@@ -18,9 +18,14 @@ final class ReplyRun: Sendable {
 
     private let state = NIOLockedValueBox(State())
     private let task = NIOLockedValueBox<Task<Void, Never>?>(nil)
+    /// The share of its user's monthly budget this reply holds until its usage is recorded.
+    private let reservation: TokenBudgets.Reservation?
+    private let budgets: TokenBudgets
 
-    init(turn: ChatService.Turn) {
+    init(turn: ChatService.Turn, reservation: TokenBudgets.Reservation? = nil, budgets: TokenBudgets = TokenBudgets()) {
         self.turn = turn
+        self.reservation = reservation
+        self.budgets = budgets
     }
 
     var messageID: UUID { turn.replyID }
@@ -102,6 +107,9 @@ final class ReplyRun: Sendable {
     }
 
     private func generate(chat: ChatService, store: ReplyStore, logger: Logger) async {
+        // Whatever the end, the reservation goes back, after the real usage is counted (so no
+        // moment counts neither) and before the last event (so a client's next turn sees it).
+        defer { releaseReservation() }
         var completion: LLMCompletion?
         var failure: (any Error)?
         do {
@@ -112,9 +120,13 @@ final class ReplyRun: Sendable {
         switch state.withLockedValue({ $0.machine.providerEnded(succeeded: failure == nil) }) {
         case let .store(status, reply):
             let final = response(reply.text, completion: completion)
-            let stored = await Self.retrying(logger, "store the end of reply \(turn.replyID)") {
-                try await store.finish(turn.replyID, status: status, reply: reply, answer: final)
-            } ?? false
+            // A stateless turn has no row: its end is "stored" by being published, its tokens counted
+            // apart; a stored one counts them in the same write as its end.
+            let stored = turn.isStored ? await Self.retrying(logger, "store the end of reply \(turn.replyID)") {
+                try await store.finish(turn.replyID, status: status, reply: reply, answer: final, userID: turn.userID)
+            } ?? false : true
+            if !turn.isStored { await recordUsage(final.usage, store: store, logger: logger) }
+            releaseReservation()
             chat.metrics.record(stored && status == .complete ? .ok : status == .stopped ? .stopped : .interrupted)
             finish(state.withLockedValue { state in
                 guard case let .publishFinished(status, id) = state.machine.finishWritten(stored: stored) else { return [] }
@@ -130,7 +142,9 @@ final class ReplyRun: Sendable {
             } else {
                 logger.error("chat: turn failed, nothing stored: \(String(reflecting: error))")
             }
-            _ = await Self.retrying(logger, "remove the failed turn of reply \(turn.replyID)") { try await store.remove(turn) }
+            if turn.isStored {
+                _ = await Self.retrying(logger, "remove the failed turn of reply \(turn.replyID)") { try await store.remove(turn) }
+            }
             finish(state.withLockedValue { state in
                 guard case let .publishFailed(id) = state.machine.removed() else { return [] }
                 return publishFinal(NumberedEvent(id: id, event: .failed(error)), in: &state)
@@ -153,6 +167,25 @@ final class ReplyRun: Sendable {
             }
         }
         return nil
+    }
+
+    private let reservationHeld = NIOLockedValueBox(true)
+
+    /// Gives the budget reservation back, once.
+    private func releaseReservation() {
+        guard let reservation, reservationHeld.withLockedValue({ held in defer { held = false }; return held }) else { return }
+        budgets.release(reservation)
+    }
+
+    /// Adds the reply's tokens to its user's month (`token_usage`), whatever route asked for it.
+    private func recordUsage(_ usage: TokenUsage, store: ReplyStore, logger: Logger) async {
+        let tokens = usage.promptTokens + usage.completionTokens
+        let month = UsageStore.month(of: Date())
+        do {
+            try await store.writer.transaction { [turn] in try await UsageStore.add(tokens, to: turn.userID, in: month, on: $0) }
+        } catch {
+            logger.error("chat: could not count the \(tokens) tokens of reply \(turn.replyID): \(String(reflecting: error))")
+        }
     }
 
     private func receive(_ piece: String) {

@@ -33,7 +33,11 @@ final class ReplyRuns: Sendable {
     }
     private let state = NIOLockedValueBox(State())
 
-    init(chat: ChatService, store: ReplyStore, listen: PostgresConnection.Configuration? = nil, logger: Logger) {
+    /// Where replies give back their reservations.
+    let budgets: TokenBudgets
+
+    init(chat: ChatService, store: ReplyStore, budgets: TokenBudgets = TokenBudgets(), listen: PostgresConnection.Configuration? = nil, logger: Logger) {
+        self.budgets = budgets
         self.chat = chat
         self.store = store
         self.listen = listen
@@ -48,9 +52,10 @@ final class ReplyRuns: Sendable {
 
     var running: Int { state.withLockedValue { $0.runs.count } }
 
-    /// Starts generating an accepted turn's reply.
-    func start(_ turn: ChatService.Turn, logger: Logger) -> ReplyRun {
-        let run = ReplyRun(turn: turn)
+    /// Starts generating an accepted turn's reply; `reservation` (its share of a budget) is
+    /// released once the reply's real usage is recorded.
+    func start(_ turn: ChatService.Turn, reservation: TokenBudgets.Reservation? = nil, logger: Logger) -> ReplyRun {
+        let run = ReplyRun(turn: turn, reservation: reservation, budgets: budgets)
         state.withLockedValue { $0.runs[turn.replyID] = run }
         run.start(chat: chat, store: store, logger: logger) { [weak self] in self?.ended(run) }
         return run
@@ -172,7 +177,8 @@ final class ReplyRuns: Sendable {
     }
 
     private func saveBatches() async {
-        let runs = state.withLockedValue { Array($0.runs.values) }
+        // A stateless turn's run has no row to save to.
+        let runs = state.withLockedValue { Array($0.runs.values) }.filter(\.turn.isStored)
         let batches = runs.compactMap { run in run.batchToSave().map { (run, $0) } }
         guard !batches.isEmpty else { return }
         do {
@@ -187,7 +193,8 @@ final class ReplyRuns: Sendable {
     }
 
     private func renew() async {
-        let runs = state.withLockedValue { Array($0.runs.values) }
+        // A stateless turn's run holds no lease: nothing else could take it over.
+        let runs = state.withLockedValue { Array($0.runs.values) }.filter(\.turn.isStored)
         guard !runs.isEmpty else { return }
         do {
             let running = try await store.renewLeases(of: runs.map(\.messageID))

@@ -102,11 +102,12 @@ struct ReplyStore: Sendable {
         }
     }
 
-    /// Writes the reply's end; false when it was no longer streaming (a sweep ended it first).
-    func finish(_ id: UUID, status: MessageStatus, reply: ReplyText, answer: ChatResponse) async throws -> Bool {
+    /// Writes the reply's end and adds its tokens to its user's month (spent either way); false
+    /// when it was no longer streaming (a sweep ended it first).
+    func finish(_ id: UUID, status: MessageStatus, reply: ReplyText, answer: ChatResponse, userID: UUID) async throws -> Bool {
         try await writer.transaction { [notifies] tx in
             if notifies { try await ReplyChannel.notify([id.lowercasedString], on: tx) }
-            return try await tx.update(MessageStore.table)
+            let ended = try await tx.update(MessageStore.table)
                 .set(Column.content, to: reply.text).set(Column.deltaEnds, to: reply.encodedEnds)
                 .set(Column.status, to: status.rawValue).set(Column.isComplete, to: status == .complete)
                 .set(Column.model, to: answer.model)
@@ -115,6 +116,8 @@ struct ReplyStore: Sendable {
                 .where(Column.id, .equal, id).where(Column.status, .equal, MessageStatus.streaming.rawValue)
                 .returning(Column.id)
                 .first() != nil
+            try await UsageStore.add(answer.usage.promptTokens + answer.usage.completionTokens, to: userID, in: UsageStore.month(of: Date()), on: tx)
+            return ended
         }
     }
 

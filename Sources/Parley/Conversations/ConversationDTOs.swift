@@ -7,6 +7,8 @@ struct ConversationPublic: Content {
     var updated_at: String
     /// Always present, null for a conversation without messages.
     var current_message_id: String?
+    /// Null: chats use `LLM_MODEL`.
+    var model: String?
 
     init(_ conversation: ConversationRow) {
         id = conversation.id.lowercasedString
@@ -14,6 +16,7 @@ struct ConversationPublic: Content {
         created_at = RFC3339.string(conversation.createdAt)
         updated_at = RFC3339.string(conversation.updatedAt)
         current_message_id = conversation.currentMessageID?.lowercasedString
+        model = conversation.model
     }
 
     func encode(to encoder: any Encoder) throws {
@@ -23,6 +26,7 @@ struct ConversationPublic: Content {
         try container.encode(created_at, forKey: .created_at)
         try container.encode(updated_at, forKey: .updated_at)
         try container.encode(current_message_id, forKey: .current_message_id)
+        try container.encode(model, forKey: .model)
     }
 }
 
@@ -62,13 +66,25 @@ struct MessagePublic: Content {
     }
 }
 
-/// `POST` takes an optional `title` (a default applies); `PATCH` takes `title`,
-/// `current_message_id` (a branch switch) or both.
+/// `POST` takes an optional `title` (a default applies) and `model`; `PATCH` takes `title`,
+/// `current_message_id` (a branch switch), `model` (null: back to `LLM_MODEL`), or several.
 struct ConversationChangeRequest: Decodable {
     var title: String?
     var currentMessageID: String?
+    var model: String?
+    var modelSent = false
 
     enum CodingKeys: String, CodingKey {
-        case title, currentMessageID = "current_message_id"
+        case title, currentMessageID = "current_message_id", model
+    }
+
+    init() {}
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        title = try container.decodeIfPresent(String.self, forKey: .title)
+        currentMessageID = try container.decodeIfPresent(String.self, forKey: .currentMessageID)
+        modelSent = container.contains(.model)
+        model = try container.decodeIfPresent(String.self, forKey: .model)
     }
 }

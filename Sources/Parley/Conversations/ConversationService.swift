@@ -19,11 +19,20 @@ struct ConversationService: Sendable {
         return (items, total)
     }
 
-    func create(ownerID: UUID, title: String?, on db: any SQLDatabase) async throws -> ConversationRow {
+    /// A model a conversation may name: one the provider lists (`GET /api/v1/models`), else 422.
+    static func checkModel(_ model: String, provider: any LLMProvider) async throws -> String {
+        let model = try TextRule.check(model, at: ["body", "model"], max: 200, trim: true)
+        guard try await provider.listModels().contains(model) else {
+            throw ValidationFailure(loc: ["body", "model"], msg: "Input should be one of the models GET /api/v1/models lists", type: "enum")
+        }
+        return model
+    }
+
+    func create(ownerID: UUID, title: String?, model: String? = nil, on db: any SQLDatabase) async throws -> ConversationRow {
         let now = Date()
         let conversation = ConversationRow(
             id: UUID(), userID: ownerID, title: try title.map(Self.checkTitle) ?? ConversationRow.defaultTitle,
-            createdAt: now, updatedAt: now)
+            createdAt: now, updatedAt: now, model: model)
         try await ConversationStore.insert(conversation, on: db)
         return conversation
     }
@@ -39,6 +48,13 @@ struct ConversationService: Sendable {
             throw Abort.resourceNotFound
         }
         return renamed
+    }
+
+    func setModel(_ id: UUID, ownerID: UUID, to model: String?, on db: any SQLDatabase) async throws -> ConversationRow {
+        guard let changed = try await ConversationStore.setModel(id, ownerID: ownerID, to: model, on: db) else {
+            throw Abort.resourceNotFound
+        }
+        return changed
     }
 
     func delete(_ id: UUID, ownerID: UUID, on db: any SQLDatabase) async throws {

@@ -10,6 +10,8 @@ struct ConversationRow: Sendable {
     var updatedAt: Date
     /// The leaf of the current branch (nil while the conversation has no message).
     var currentMessageID: UUID? = nil
+    /// The model its chats use when they name none (nil: `LLM_MODEL`).
+    var model: String? = nil
 
     static let defaultTitle = "New Conversation"
 }
@@ -20,9 +22,11 @@ enum ConversationStore {
     static let table = "conversations"
     enum Column {
         static let id = "id", userID = "user_id", title = "title", createdAt = "created_at", updatedAt = "updated_at"
-        static let currentMessageID = "current_message_id"
+        static let currentMessageID = "current_message_id", model = "model"
     }
-    private static let columns = [Column.id, Column.userID, Column.title, Column.createdAt, Column.updatedAt, Column.currentMessageID]
+    private static let columns = [
+        Column.id, Column.userID, Column.title, Column.createdAt, Column.updatedAt, Column.currentMessageID, Column.model,
+    ]
 
     /// One page of the owner's conversations, most recently updated first.
     static func page(ownerID: UUID, skip: Int, limit: Int, on db: any SQLDatabase) async throws -> [ConversationRow] {
@@ -46,7 +50,7 @@ enum ConversationStore {
     static func insert(_ conversation: ConversationRow, on db: any SQLDatabase) async throws {
         try await db.insert(into: table).columns(columns)
             .values(conversation.id, conversation.userID, conversation.title, conversation.createdAt, conversation.updatedAt,
-                    conversation.currentMessageID)
+                    conversation.currentMessageID, conversation.model)
             .run()
     }
 
@@ -54,6 +58,15 @@ enum ConversationStore {
     static func rename(_ id: UUID, ownerID: UUID, to title: String, at now: Date, on db: any SQLDatabase) async throws -> ConversationRow? {
         try await db.update(table)
             .set(Column.title, to: title).set(Column.updatedAt, to: now)
+            .where(Column.id, .equal, id).where(Column.userID, .equal, ownerID)
+            .returning(columns.map { SQLColumn($0) as any SQLExpression })
+            .first().map(row)
+    }
+
+    /// Sets the conversation's model (nil: back to `LLM_MODEL`); `nil` when the owner has no such conversation.
+    static func setModel(_ id: UUID, ownerID: UUID, to model: String?, on db: any SQLDatabase) async throws -> ConversationRow? {
+        try await db.update(table)
+            .set(Column.model, to: model)
             .where(Column.id, .equal, id).where(Column.userID, .equal, ownerID)
             .returning(columns.map { SQLColumn($0) as any SQLExpression })
             .first().map(row)
@@ -112,6 +125,7 @@ enum ConversationStore {
             title: try row.decode(column: Column.title, as: String.self),
             createdAt: try row.decodeOptional(Column.createdAt) ?? Date(timeIntervalSince1970: 0),
             updatedAt: try row.decodeOptional(Column.updatedAt) ?? Date(timeIntervalSince1970: 0),
-            currentMessageID: (try row.decodeOptional(Column.currentMessageID, as: String.self)).flatMap(UUID.init(canonicalText:)))
+            currentMessageID: (try row.decodeOptional(Column.currentMessageID, as: String.self)).flatMap(UUID.init(canonicalText:)),
+            model: try row.decodeOptional(Column.model))
     }
 }

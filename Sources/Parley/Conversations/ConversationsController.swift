@@ -24,8 +24,9 @@ struct ConversationsController: RouteCollection {
         // An empty body is allowed: every field has a default.
         let input = request.body.data.map { $0.readableBytes > 0 } == true
             ? try request.decodeJSON(ConversationChangeRequest.self) : ConversationChangeRequest()
-        let conversation = try await service.create(
-            ownerID: request.requireUser().id, title: input.title, on: request.sql)
+        let ownerID = try request.requireUser().id
+        let model = try await input.model.asyncMap { try await ConversationService.checkModel($0, provider: request.application.parley.chat.provider) }
+        let conversation = try await service.create(ownerID: ownerID, title: input.title, model: model, on: request.sql)
         return try await ConversationPublic(conversation).encodeResponse(status: .created, for: request)
     }
 
@@ -47,9 +48,13 @@ struct ConversationsController: RouteCollection {
             }
             branchLeaf = leaf
         }
-        guard input.title != nil || branchLeaf != nil else { throw ValidationFailure.missing(["body", "title"]) }
+        guard input.title != nil || branchLeaf != nil || input.modelSent else { throw ValidationFailure.missing(["body", "title"]) }
         let ownerID = try request.requireUser().id
+        let model = try await input.model.asyncMap { try await ConversationService.checkModel($0, provider: request.application.parley.chat.provider) }
         var conversation: ConversationRow?
+        if input.modelSent {
+            conversation = try await service.setModel(id, ownerID: ownerID, to: model, on: request.sql)
+        }
         if let title = input.title {
             conversation = try await service.rename(id, ownerID: ownerID, to: title, on: request.sql)
         }
@@ -79,5 +84,12 @@ struct ConversationsController: RouteCollection {
             of: request.uuidParameter("conversation_id"), ownerID: request.requireUser().id, allBranches: allBranches,
             page: request.page(defaultLimit: 1000), on: request.sql)
         return PagedList(items: found.items.map(MessagePublic.init), total: found.total)
+    }
+}
+
+extension Optional {
+    func asyncMap<T>(_ transform: (Wrapped) async throws -> T) async rethrows -> T? {
+        guard let value = self else { return nil }
+        return try await transform(value)
     }
 }

@@ -8,6 +8,12 @@ extension Abort {
         .unauthorized, headers: ["WWW-Authenticate": "Bearer"], reason: "Could not validate credentials")
     static let inactiveUser = Abort(.forbidden, reason: "Inactive user")
     static let notEnoughPrivileges = Abort(.forbidden, reason: "The user doesn't have enough privileges")
+    static let apiKeyNotAllowed = Abort(
+        .forbidden, reason: "API keys cannot manage API keys or change the password or email; sign in with your password")
+    /// Retry-After is the time until the month (UTC) ends, when the budget starts again.
+    static func budgetReached(retryAfter seconds: Int) -> Abort {
+        Abort(.tooManyRequests, headers: ["Retry-After": String(seconds)], reason: "Monthly token budget reached")
+    }
     static let emailTaken = Abort(.conflict, reason: "The user with this email already exists in the system")
     static let busyHashing = Abort(
         .serviceUnavailable, headers: ["Retry-After": "1"],

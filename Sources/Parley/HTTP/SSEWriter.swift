@@ -43,6 +43,11 @@ actor SSEWriter {
         try await write(buffer)
     }
 
+    /// Text written as it is (OpenAI's `data: [DONE]`).
+    func raw(_ text: String) async throws {
+        try await write(ByteBuffer(string: text))
+    }
+
     func comment(_ text: String) async throws {
         try await write(ByteBuffer(string: ": \(text)\n\n"))
     }

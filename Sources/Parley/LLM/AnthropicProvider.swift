@@ -24,6 +24,7 @@ public struct AnthropicProvider: LLMProvider {
         var messages: [LLMMessage]
         var max_tokens: Int
         var temperature: Double?
+        var stop_sequences: [String]?
         var stream = true
     }
 
@@ -40,7 +41,7 @@ public struct AnthropicProvider: LLMProvider {
             }
         }
         return Body(model: request.model, system: system.isEmpty ? nil : system, messages: turns,
-                    max_tokens: request.maxTokens, temperature: request.temperature)
+                    max_tokens: request.maxTokens, temperature: request.temperature, stop_sequences: request.stop)
     }
 
     private var headers: HTTPHeaders {

@@ -32,12 +32,15 @@ public struct LLMRequest: Sendable, Equatable {
     public var temperature: Double?
     /// Always set: small local models otherwise generate until their context is full.
     public var maxTokens: Int
+    /// Sequences that end the reply where they would appear (OpenAI's `stop`); nil: none.
+    public var stop: [String]?
 
-    public init(messages: [LLMMessage], model: String, temperature: Double? = nil, maxTokens: Int) {
+    public init(messages: [LLMMessage], model: String, temperature: Double? = nil, maxTokens: Int, stop: [String]? = nil) {
         self.messages = messages
         self.model = model
         self.temperature = temperature
         self.maxTokens = maxTokens
+        self.stop = stop
     }
 }
 

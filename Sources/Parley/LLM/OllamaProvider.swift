@@ -13,6 +13,7 @@ public struct OllamaProvider: LLMProvider {
         struct Options: Encodable {
             var num_predict: Int
             var temperature: Double?
+            var stop: [String]?
         }
         var model: String
         var messages: [LLMMessage]
@@ -30,7 +31,7 @@ public struct OllamaProvider: LLMProvider {
     public func streamReply(to request: LLMRequest, onDelta: @escaping @Sendable (String) async throws -> Void) async throws -> LLMCompletion {
         let body = try JSONEncoder().encode(Body(
             model: request.model, messages: request.messages,
-            options: .init(num_predict: request.maxTokens, temperature: request.temperature)))
+            options: .init(num_predict: request.maxTokens, temperature: request.temperature, stop: request.stop)))
         return try await transport.stream(
             url: baseURL + "/api/chat", headers: headers, body: body, decoder: OllamaStreamDecoder(), onDelta: onDelta)
     }

@@ -17,6 +17,7 @@ public struct OpenAIProvider: LLMProvider {
         var stream_options = StreamOptions()
         var max_tokens: Int
         var temperature: Double?
+        var stop: [String]?
     }
 
     private var headers: HTTPHeaders {
@@ -27,7 +28,7 @@ public struct OpenAIProvider: LLMProvider {
 
     public func streamReply(to request: LLMRequest, onDelta: @escaping @Sendable (String) async throws -> Void) async throws -> LLMCompletion {
         let body = try JSONEncoder().encode(Body(
-            model: request.model, messages: request.messages, max_tokens: request.maxTokens, temperature: request.temperature))
+            model: request.model, messages: request.messages, max_tokens: request.maxTokens, temperature: request.temperature, stop: request.stop))
         return try await transport.stream(
             url: baseURL + "/chat/completions", headers: headers, body: body, decoder: OpenAIStreamDecoder(), onDelta: onDelta)
     }

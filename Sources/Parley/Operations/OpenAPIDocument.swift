@@ -131,6 +131,47 @@ enum OpenAPIDocument {
             tag: "chat", parameters: [pathID("message_id")],
             responses: [("200", ok("The message (status stopped, or the end it had already reached)", ref("Message")))],
             errors: [401, 403, 404, 422])]),
+        ("/api/v1/users/me/api-keys", [
+            "get": operation("The signed-in user's API keys (never their secrets); needs a token, not a key", tag: "api keys",
+                             responses: [("200", ok("Keys", ["type": "array", "items": ref("APIKey")]))], errors: [401, 403]),
+            "post": operation("Create an API key; its whole text is in this answer only. Needs a token, not a key", tag: "api keys",
+                              body: ref("APIKeyCreate"), responses: [("201", ok("The new key", ref("APIKeyCreated")))],
+                              errors: [401, 403, 409, 422]),
+        ]),
+        ("/api/v1/users/me/api-keys/{key_id}", ["delete": operation(
+            "Revoke an API key: refused everywhere from the next request. Needs a token, not a key", tag: "api keys",
+            parameters: [pathID("key_id")], responses: [("204", noContent)], errors: [401, 403, 404, 422])]),
+        ("/api/v1/audit", ["get": operation(
+            "The audit log, newest first (superuser): sign-ins, password and email changes, API keys, user administration, budgets. "
+                + "`format=jsonl` streams the whole log, one entry per line",
+            tag: "audit",
+            parameters: pagination(defaultLimit: 100) + [
+                ["name": "format", "in": "query", "required": false, "schema": ["type": "string", "enum": ["json", "jsonl"], "default": "json"]]],
+            responses: [("200", [
+                "description": "Entries",
+                "headers": ["X-Total-Count": ["description": "How many entries there are in all (json)", "schema": ["type": "integer"]]],
+                "content": ["application/json": ["schema": ["type": "array", "items": ref("AuditEntry")]],
+                            "application/jsonl": ["schema": string]],
+            ])],
+            errors: [401, 403, 422])]),
+        ("/v1/chat/completions", ["post": operation(
+            "OpenAI's Chat Completions API, answered by the configured provider through Parley's chat engine. Stateless unless "
+                + "`X-Parley-Conversation` is `new` or a conversation's id: then the turn is stored there like POST /api/chat "
+                + "(only the messages after the request's last assistant message are new). With `stream: true`, "
+                + "`chat.completion.chunk` events end with `data: [DONE]`. Errors are OpenAI's shape. Signed in by an API key or a token.",
+            tag: "openai",
+            parameters: [["name": "X-Parley-Conversation", "in": "header", "required": false,
+                          "schema": ["type": "string", "description": "`new`, or a conversation's UUID"]]],
+            body: ref("OpenAIChatRequest"),
+            responses: [("200", [
+                "description": "The completion (JSON), or its chunks (event stream) when `stream` is true",
+                "headers": ["X-Parley-Conversation": ["description": "The conversation the turn was stored in", "schema": uuid]],
+                "content": ["application/json": ["schema": ref("OpenAICompletion")], "text/event-stream": ["schema": eventStream]],
+            ])],
+            errors: [400, 401, 403, 404, 429, 502, 503, 504], errorSchema: "OpenAIError")]),
+        ("/v1/models", ["get": operation(
+            "The models the configured provider offers, in OpenAI's shape", tag: "openai",
+            responses: [("200", ok("Models", ref("OpenAIModelList")))], errors: [401, 403, 502, 503, 504], errorSchema: "OpenAIError")]),
         ("/api/v1/models", ["get": operation(
             "The models the configured provider offers", tag: "chat",
             responses: [("200", ok("Models", ["type": "array", "items": ref("Model")]))], errors: [401, 403, 502, 503, 504])]),
@@ -164,6 +205,11 @@ enum OpenAPIDocument {
     private static let password = text(min: 8, max: 128)
     private static let fullName: JSONValue = ["anyOf": [text(min: 0, max: 255), ["type": "null"]]]
     private static let title = text(min: 1, max: 255)
+    private static let nullableString: JSONValue = ["anyOf": [string, ["type": "null"]]]
+    /// One of `GET /api/v1/models`; null: `LLM_MODEL`.
+    private static let nullableModel: JSONValue = ["anyOf": [text(min: 1, max: 200), ["type": "null"]]]
+    /// Prompt + completion tokens a month; null: unlimited.
+    private static let budget: JSONValue = ["anyOf": [["type": "integer", "minimum": 0, "maximum": 1_000_000_000_000], ["type": "null"]]]
     /// `null` means "leave as it is" (or the default, on create).
     private static let optionalFlag: JSONValue = ["anyOf": [["type": "boolean"], ["type": "null"]]]
 
@@ -189,22 +235,66 @@ enum OpenAPIDocument {
         ("Token", object(["access_token": string, "token_type": ["type": "string", "const": "bearer"], "expires_in": ["type": "integer"]],
                          required: ["access_token", "token_type", "expires_in"])),
         ("User", object(["id": uuid, "email": email, "is_active": ["type": "boolean"], "is_superuser": ["type": "boolean"],
-                         "full_name": fullName], required: ["id", "email", "is_active", "is_superuser", "full_name"])),
+                         "full_name": fullName, "monthly_token_budget": budget,
+                         "tokens_used_this_month": ["type": "integer", "description": "On GET /api/v1/users/me only"]],
+                        required: ["id", "email", "is_active", "is_superuser", "full_name", "monthly_token_budget"])),
         ("UserSignup", object(["email": email, "password": password, "full_name": fullName], required: ["email", "password"])),
         ("UserCreate", object(["email": email, "password": password, "full_name": fullName,
                                "is_active": optionalFlag, "is_superuser": optionalFlag],
                               required: ["email", "password"])),
         ("UserUpdateMe", object(["email": email, "full_name": fullName], required: [])),
         ("UserUpdate", object(["email": email, "password": password, "full_name": fullName,
-                               "is_active": optionalFlag, "is_superuser": optionalFlag], required: [])),
+                               "is_active": optionalFlag, "is_superuser": optionalFlag, "monthly_token_budget": budget], required: [])),
         ("PasswordChange", object(["current_password": string, "new_password": password],
                                   required: ["current_password", "new_password"])),
         ("MessageResponse", object(["message": string], required: ["message"])),
         ("Conversation", object(["id": uuid, "title": string, "created_at": dateTime, "updated_at": dateTime,
-                                 "current_message_id": ["anyOf": [uuid, ["type": "null"]]]],
-                                required: ["id", "title", "created_at", "updated_at", "current_message_id"])),
-        ("ConversationCreate", object(["title": ["anyOf": [title, ["type": "null"]], "default": "New Conversation"]], required: [])),
-        ("ConversationUpdate", object(["title": title, "current_message_id": uuid], required: [])),
+                                 "current_message_id": ["anyOf": [uuid, ["type": "null"]]], "model": nullableModel],
+                                required: ["id", "title", "created_at", "updated_at", "current_message_id", "model"])),
+        ("ConversationCreate", object(["title": ["anyOf": [title, ["type": "null"]], "default": "New Conversation"],
+                                       "model": nullableModel], required: [])),
+        ("ConversationUpdate", object(["title": title, "current_message_id": uuid, "model": nullableModel], required: [])),
+        ("APIKey", object(["id": uuid, "name": string, "prefix": string, "created_at": dateTime,
+                           "last_used_at": ["anyOf": [dateTime, ["type": "null"]], "description": "Accurate to a minute"]],
+                          required: ["id", "name", "prefix", "created_at", "last_used_at"])),
+        ("APIKeyCreate", object(["name": text(min: 1, max: 100)], required: ["name"])),
+        ("APIKeyCreated", object(["id": uuid, "name": string, "key": ["type": "string", "pattern": "^pk-"], "prefix": string,
+                                  "created_at": dateTime], required: ["id", "name", "key", "prefix", "created_at"])),
+        ("AuditEntry", object(["at": dateTime, "actor_id": ["anyOf": [uuid, ["type": "null"]]], "action": string,
+                               "target": nullableString, "ip": nullableString, "request_id": nullableString],
+                              required: ["at", "actor_id", "action", "target", "ip", "request_id"])),
+        ("OpenAIError", object(["error": object(["message": string, "type": string, "param": nullableString, "code": nullableString],
+                                                required: ["message", "type", "code"])], required: ["error"])),
+        ("OpenAIChatRequest", object([
+            "model": string,
+            "messages": ["type": "array", "minItems": 1, "items": object([
+                "role": ["type": "string", "enum": ["system", "developer", "user", "assistant"]],
+                "content": ["anyOf": [string, ["type": "array", "items": object(["type": string, "text": string], required: ["type"])]]],
+            ], required: ["role", "content"])],
+            "stream": ["type": "boolean", "default": false],
+            "stream_options": object(["include_usage": ["type": "boolean"]], required: []),
+            "max_tokens": ["type": "integer", "minimum": 1], "max_completion_tokens": ["type": "integer", "minimum": 1],
+            "temperature": ["type": "number", "minimum": 0, "maximum": 2],
+            "n": ["type": "integer", "const": 1],
+            "stop": ["anyOf": [string, ["type": "array", "items": string], ["type": "null"]], "description": "Up to 4 sequences, passed to the provider"],
+        ], required: ["messages"])),
+        ("OpenAIUsage", object(["prompt_tokens": ["type": "integer"], "completion_tokens": ["type": "integer"], "total_tokens": ["type": "integer"]],
+                               required: ["prompt_tokens", "completion_tokens", "total_tokens"])),
+        ("OpenAICompletion", object([
+            "id": string, "object": ["type": "string", "const": "chat.completion"], "created": ["type": "integer"], "model": string,
+            "choices": ["type": "array", "items": object([
+                "index": ["type": "integer"],
+                "message": object(["role": ["type": "string", "const": "assistant"], "content": string], required: ["role", "content"]),
+                "finish_reason": ["type": "string", "enum": ["stop", "length"]],
+            ], required: ["index", "message", "finish_reason"])],
+            "usage": ref("OpenAIUsage"),
+        ], required: ["id", "object", "created", "model", "choices", "usage"])),
+        ("OpenAIModelList", object([
+            "object": ["type": "string", "const": "list"],
+            "data": ["type": "array", "items": object(["id": string, "object": ["type": "string", "const": "model"],
+                                                       "created": ["type": "integer"], "owned_by": string],
+                                                      required: ["id", "object", "created", "owned_by"])],
+        ], required: ["object", "data"])),
         ("ChatMessage", object([
             "role": ["type": "string", "enum": ["system", "user", "assistant"]],
             "content": text(min: 1, max: 100_000),
@@ -285,13 +375,13 @@ enum OpenAPIDocument {
     private static func operation(
         _ summary: String, tag: String, secured: Bool = true, parameters: [JSONValue] = [],
         body: JSONValue? = nil, bodyRequired: Bool = true, requestBody: JSONValue? = nil,
-        responses: [(String, JSONValue)], errors: [Int]
+        responses: [(String, JSONValue)], errors: [Int], errorSchema: String? = nil
     ) -> JSONValue {
         var all = responses
         // Any body may be too large.
         let errors = body != nil || requestBody != nil ? (errors + [413]).sorted() : errors
         for code in errors {
-            let schema = code == 422 ? ref("HTTPValidationError") : ref("HTTPError")
+            let schema = errorSchema.map(ref) ?? (code == 422 ? ref("HTTPValidationError") : ref("HTTPError"))
             var response = ok(errorDescriptions[code] ?? "Error", schema)
             if code == 401, case var .object(pairs) = response {
                 pairs.append(("headers", ["WWW-Authenticate": ["schema": ["type": "string", "const": "Bearer"]]]))

@@ -55,6 +55,8 @@ public struct Settings: Sendable {
     /// Reverse proxies whose `X-Forwarded-For` is believed for the client address.
     public var trustedProxies: [IPNetwork] = []
     public var logFormat: LogFormat = .text
+    /// How long audit entries are kept (`AUDIT_RETENTION_DAYS`).
+    public var auditRetentionDays: Int = 365
     /// A connection with nothing read or written for this long is closed. A non-streamed chat
     /// is silent while the model answers, so the default outlasts the longest turn.
     public var httpIdleTimeoutSeconds: Double = 660
@@ -109,6 +111,7 @@ extension Settings {
         )
         settings.httpIdleTimeoutSeconds = try reader.seconds("HTTP_IDLE_TIMEOUT_SECONDS", default: settings.llmMaxTurnSeconds + 60)
         settings.shutdownGraceSeconds = try reader.seconds("SHUTDOWN_GRACE_SECONDS", default: 30)
+        settings.auditRetentionDays = try reader.integer("AUDIT_RETENTION_DAYS", default: 365, range: 1...36_500)
         if settings.isProduction, let key = settings.secretKey, key.utf8.count < 32 {
             throw SettingsError(variable: "SECRET_KEY", problem: "must be at least 32 bytes when ENVIRONMENT=production")
         }

@@ -7,17 +7,23 @@ struct UserPublic: Content {
     var isActive: Bool
     var isSuperuser: Bool
     var fullName: String?
+    var monthlyTokenBudget: Int?
+    /// Shown on `GET /users/me` only (it costs a query).
+    var tokensUsedThisMonth: Int?
 
-    init(_ user: UserRow) {
+    init(_ user: UserRow, tokensUsedThisMonth: Int? = nil) {
         id = user.id.lowercasedString
         email = user.email
         isActive = user.isActive
         isSuperuser = user.isSuperuser
         fullName = user.fullName
+        monthlyTokenBudget = user.monthlyTokenBudget
+        self.tokensUsedThisMonth = tokensUsedThisMonth
     }
 
     enum CodingKeys: String, CodingKey {
         case id, email, isActive = "is_active", isSuperuser = "is_superuser", fullName = "full_name"
+        case monthlyTokenBudget = "monthly_token_budget", tokensUsedThisMonth = "tokens_used_this_month"
     }
 
     // Written out so `full_name` is `null` rather than missing.
@@ -28,6 +34,8 @@ struct UserPublic: Content {
         try container.encode(isActive, forKey: .isActive)
         try container.encode(isSuperuser, forKey: .isSuperuser)
         try container.encode(fullName, forKey: .fullName)
+        try container.encode(monthlyTokenBudget, forKey: .monthlyTokenBudget)
+        try container.encodeIfPresent(tokensUsedThisMonth, forKey: .tokensUsedThisMonth)
     }
 }
 
@@ -52,9 +60,13 @@ struct UserUpdateRequest: Decodable {
     var fullNameSent = false
     var isActive: Bool?
     var isSuperuser: Bool?
+    /// Superuser only; `null` sent means unlimited, so its presence is tracked.
+    var monthlyTokenBudget: Int?
+    var monthlyTokenBudgetSent = false
 
     enum CodingKeys: String, CodingKey {
         case email, password, fullName = "full_name", isActive = "is_active", isSuperuser = "is_superuser"
+        case monthlyTokenBudget = "monthly_token_budget"
     }
 
     init(from decoder: any Decoder) throws {
@@ -65,6 +77,8 @@ struct UserUpdateRequest: Decodable {
         fullName = try container.decodeIfPresent(String.self, forKey: .fullName)
         isActive = try container.decodeIfPresent(Bool.self, forKey: .isActive)
         isSuperuser = try container.decodeIfPresent(Bool.self, forKey: .isSuperuser)
+        monthlyTokenBudgetSent = container.contains(.monthlyTokenBudget)
+        monthlyTokenBudget = try container.decodeIfPresent(Int.self, forKey: .monthlyTokenBudget)
     }
 }
 

@@ -10,8 +10,10 @@ struct UserService: Sendable {
 
     static let passwordLength = 8...128
     static let fullNameMax = 255
+    /// One place for the budget's range: up to a trillion tokens a month.
+    static let budgetRange = 0...1_000_000_000_000
 
-    func create(_ input: UserCreateRequest, allowPrivileges: Bool, on db: any SQLDatabase) async throws -> UserRow {
+    func create(_ input: UserCreateRequest, allowPrivileges: Bool, auditor: Auditor? = nil, on db: any SQLDatabase) async throws -> UserRow {
         let email = try EmailAddress.normalized(input.email, at: ["body", "email"])
         let password = try Self.checkPassword(input.password, at: ["body", "password"])
         let fullName = try input.fullName.map { try TextRule.check($0, at: ["body", "full_name"], min: 0, max: Self.fullNameMax) }
@@ -22,8 +24,10 @@ struct UserService: Sendable {
             isActive: allowPrivileges ? input.isActive ?? true : true,
             isSuperuser: allowPrivileges ? input.isSuperuser ?? false : false,
             tokenVersion: 0, createdAt: Date())
+        let entries = auditor.map { [$0.entry(allowPrivileges ? "user.create" : "user.signup", target: user.id.lowercasedString,
+                                              actorID: allowPrivileges ? nil : user.id)] } ?? []
         do {
-            try await UserStore.insert(user, on: db)
+            try await AuditStore.recording(entries, on: db) { try await UserStore.insert(user, on: $0) }
         } catch where error.isConstraintFailure {
             throw Abort.emailTaken  // the same address signed up in between
         }
@@ -31,8 +35,9 @@ struct UserService: Sendable {
     }
 
     /// Applies a partial update; privileges and password only when `asSuperuser`.
-    func update(_ user: UserRow, with input: UserUpdateRequest, asSuperuser: Bool, on db: any SQLDatabase) async throws -> UserRow {
+    func update(_ user: UserRow, with input: UserUpdateRequest, asSuperuser: Bool, auditor: Auditor? = nil, on db: any SQLDatabase) async throws -> UserRow {
         let storedEmail = user.email
+        let before = user
         var user = user
         if let email = input.email {
             user.email = try EmailAddress.normalized(email, at: ["body", "email"])
@@ -45,6 +50,13 @@ struct UserService: Sendable {
             newPassword = try input.password.map { try Self.checkPassword($0, at: ["body", "password"]) }
             if let isActive = input.isActive { user.isActive = isActive }
             if let isSuperuser = input.isSuperuser { user.isSuperuser = isSuperuser }
+            if input.monthlyTokenBudgetSent {
+                if let budget = input.monthlyTokenBudget, !Self.budgetRange.contains(budget) {
+                    throw ValidationFailure(loc: ["body", "monthly_token_budget"],
+                                            msg: "Input should be between 0 and \(Self.budgetRange.upperBound), or null", type: "value_error")
+                }
+                user.monthlyTokenBudget = input.monthlyTokenBudget
+            }
         }
         // Only a new address is checked: an account may keep a form that now looks like another's.
         if user.email != storedEmail,
@@ -53,20 +65,36 @@ struct UserService: Sendable {
         }
         var hash: String?
         if let newPassword { hash = try await hasher.hash(newPassword) }
+        let target = user.id.lowercasedString
+        var entries: [AuditEntry] = []
+        if let auditor {
+            if user.email != storedEmail { entries.append(auditor.entry("email.change", target: target)) }
+            if hash != nil { entries.append(auditor.entry("password.change", target: target)) }
+            if user.monthlyTokenBudget != before.monthlyTokenBudget {
+                entries.append(auditor.entry("user.budget", target: "\(target) \(user.monthlyTokenBudget.map(String.init) ?? "unlimited")"))
+            }
+            if user.isActive != before.isActive { entries.append(auditor.entry(user.isActive ? "user.activate" : "user.deactivate", target: target)) }
+            if user.isSuperuser != before.isSuperuser { entries.append(auditor.entry(user.isSuperuser ? "user.promote" : "user.demote", target: target)) }
+            if asSuperuser, entries.isEmpty, user != before { entries.append(auditor.entry("user.update", target: target)) }
+        }
+        let changed = user
+        let newHash = hash
         do {
-            try await UserStore.update(user, on: db)
+            try await AuditStore.recording(entries, on: db) { tx in
+                try await UserStore.update(changed, on: tx)
+                if let newHash { try await UserStore.changePassword(of: changed.id, to: newHash, on: tx) }
+            }
         } catch where error.isConstraintFailure {
             throw Abort.emailTaken
         }
         if let hash {
-            try await UserStore.changePassword(of: user.id, to: hash, on: db)
             user.passwordHash = hash
             user.tokenVersion += 1
         }
         return user
     }
 
-    func changePassword(of user: UserRow, current: String, new: String, on db: any SQLDatabase) async throws {
+    func changePassword(of user: UserRow, current: String, new: String, auditor: Auditor? = nil, on db: any SQLDatabase) async throws {
         let newPassword = try Self.checkPassword(new, at: ["body", "new_password"])
         let keys = ["password:\(user.id)"]
         let refusal = "Too many incorrect passwords"
@@ -78,7 +106,9 @@ struct UserService: Sendable {
         guard current != newPassword else {
             throw Abort(.badRequest, reason: "New password cannot be the same as the current one")
         }
-        try await UserStore.changePassword(of: user.id, to: try await hasher.hash(newPassword), on: db)
+        let hash = try await hasher.hash(newPassword)
+        let entries = auditor.map { [$0.entry("password.change", target: user.id.lowercasedString)] } ?? []
+        try await AuditStore.recording(entries, on: db) { try await UserStore.changePassword(of: user.id, to: hash, on: $0) }
     }
 
     /// Creates the configured first superuser when no account has that address; safe at every

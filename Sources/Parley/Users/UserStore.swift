@@ -13,6 +13,8 @@ struct UserRow: Sendable, Equatable {
     /// Carried in every token; a password change increments it, so older tokens stop working.
     var tokenVersion: Int
     var createdAt: Date
+    /// Prompt + completion tokens allowed per calendar month (UTC); nil: unlimited.
+    var monthlyTokenBudget: Int? = nil
 }
 
 /// The `users` table, in explicit SQL. Table and column names live here, for the migrations too.
@@ -22,10 +24,11 @@ enum UserStore {
         static let id = "id", email = "email", passwordHash = "hashed_password", fullName = "full_name"
         static let isActive = "is_active", isSuperuser = "is_superuser", tokenVersion = "token_version"
         static let passwordChangedAt = "password_changed_at", createdAt = "created_at"
+        static let monthlyTokenBudget = "monthly_token_budget"
     }
-    private static let columns = [
+    static let columns = [
         Column.id, Column.email, Column.passwordHash, Column.fullName, Column.isActive, Column.isSuperuser,
-        Column.tokenVersion, Column.createdAt,
+        Column.tokenVersion, Column.createdAt, Column.monthlyTokenBudget,
     ]
 
     static func find(id: UUID, on db: any SQLDatabase) async throws -> UserRow? {
@@ -59,7 +62,7 @@ enum UserStore {
         try await db.insert(into: table)
             .columns(columns)
             .values(user.id, user.email, user.passwordHash, user.fullName, user.isActive, user.isSuperuser,
-                    user.tokenVersion, user.createdAt)
+                    user.tokenVersion, user.createdAt, user.monthlyTokenBudget)
             .run()
     }
 
@@ -71,6 +74,7 @@ enum UserStore {
             .set(Column.fullName, to: user.fullName)
             .set(Column.isActive, to: user.isActive)
             .set(Column.isSuperuser, to: user.isSuperuser)
+            .set(Column.monthlyTokenBudget, to: user.monthlyTokenBudget)
             .where(Column.id, .equal, user.id)
             .run()
     }
@@ -97,7 +101,7 @@ enum UserStore {
         try await db.delete(from: table).where(Column.id, .equal, id).run()
     }
 
-    private static func row(_ row: any SQLRow) throws -> UserRow {
+    static func row(_ row: any SQLRow) throws -> UserRow {
         UserRow(
             id: try row.decodeID(Column.id),
             email: try row.decode(column: Column.email, as: String.self),
@@ -106,6 +110,7 @@ enum UserStore {
             isActive: try row.decode(column: Column.isActive, as: Bool.self),
             isSuperuser: try row.decode(column: Column.isSuperuser, as: Bool.self),
             tokenVersion: try row.decode(column: Column.tokenVersion, as: Int.self),
-            createdAt: try row.decodeOptional(Column.createdAt) ?? Date(timeIntervalSince1970: 0))
+            createdAt: try row.decodeOptional(Column.createdAt) ?? Date(timeIntervalSince1970: 0),
+            monthlyTokenBudget: try row.decodeOptional(Column.monthlyTokenBudget))
     }
 }

@@ -10,7 +10,7 @@ struct UsersController: RouteCollection {
         signedIn.get("me", use: readMe)
         signedIn.patch("me", use: updateMe)
         signedIn.delete("me", use: deleteMe)
-        signedIn.patch("me", "password", use: changePassword)
+        signedIn.grouped(TokenOnlyGuard()).patch("me", "password", use: changePassword)
         signedIn.get(":user_id", use: read)
 
         let admin = signedIn.grouped(SuperuserGuard())
@@ -31,27 +31,30 @@ struct UsersController: RouteCollection {
             throw Abort.tooManyRequests(retryAfter: wait, "Too many sign-ups from this address")
         }
         let input = try request.decodeJSON(UserCreateRequest.self)
-        let user = try await parley.users.create(input, allowPrivileges: false, on: request.sql)
+        let user = try await parley.users.create(input, allowPrivileges: false, auditor: request.auditor, on: request.sql)
         return try await UserPublic(user).encodeResponse(status: .created, for: request)
     }
 
     @Sendable
     func readMe(request: Request) async throws -> UserPublic {
-        UserPublic(try request.requireUser())
+        let user = try request.requireUser()
+        let used = try await UsageStore.tokens(of: user.id, in: UsageStore.month(of: Date()), on: request.sql)
+        return UserPublic(user, tokensUsedThisMonth: used)
     }
 
     @Sendable
     func updateMe(request: Request) async throws -> UserPublic {
         let input = try request.decodeJSON(UserUpdateRequest.self)
+        if input.email != nil { try request.requireToken() }
         return UserPublic(try await request.application.parley.users.update(
-            request.requireUser(), with: input, asSuperuser: false, on: request.sql))
+            request.requireUser(), with: input, asSuperuser: false, auditor: request.auditor, on: request.sql))
     }
 
     @Sendable
     func changePassword(request: Request) async throws -> MessageResponse {
         let input = try request.decodeJSON(PasswordChangeRequest.self)
         try await request.application.parley.users.changePassword(
-            of: request.requireUser(), current: input.currentPassword, new: input.newPassword, on: request.sql)
+            of: request.requireUser(), current: input.currentPassword, new: input.newPassword, auditor: request.auditor, on: request.sql)
         return MessageResponse(message: "Password updated successfully")
     }
 
@@ -61,7 +64,9 @@ struct UsersController: RouteCollection {
         guard !user.isSuperuser else {
             throw Abort(.forbidden, reason: "Super users are not allowed to delete themselves")
         }
-        try await UserStore.delete(id: user.id, on: request.sql)
+        try await AuditStore.recording([request.audit("user.delete", target: user.id.lowercasedString)], on: request.sql) {
+            try await UserStore.delete(id: user.id, on: $0)
+        }
         return .noContent
     }
 
@@ -70,13 +75,13 @@ struct UsersController: RouteCollection {
         let page = try request.page()
         let total = try await UserStore.count(on: request.sql)
         let users = try await UserStore.page(skip: page.skip, limit: page.limit, on: request.sql)
-        return PagedList(items: users.map(UserPublic.init), total: total)
+        return PagedList(items: users.map { UserPublic($0) }, total: total)
     }
 
     @Sendable
     func create(request: Request) async throws -> Response {
         let input = try request.decodeJSON(UserCreateRequest.self)
-        let user = try await request.application.parley.users.create(input, allowPrivileges: true, on: request.sql)
+        let user = try await request.application.parley.users.create(input, allowPrivileges: true, auditor: request.auditor, on: request.sql)
         return try await UserPublic(user).encodeResponse(status: .created, for: request)
     }
 
@@ -94,7 +99,9 @@ struct UsersController: RouteCollection {
     func update(request: Request) async throws -> UserPublic {
         let user = try await findUser(request.uuidParameter("user_id"), on: request.sql)
         let input = try request.decodeJSON(UserUpdateRequest.self)
-        return UserPublic(try await request.application.parley.users.update(user, with: input, asSuperuser: true, on: request.sql))
+        if input.email != nil || input.password != nil { try request.requireToken() }
+        return UserPublic(try await request.application.parley.users.update(
+            user, with: input, asSuperuser: true, auditor: request.auditor, on: request.sql))
     }
 
     @Sendable
@@ -103,7 +110,9 @@ struct UsersController: RouteCollection {
         if user.id == request.currentUser?.id {
             throw Abort(.forbidden, reason: "Super users are not allowed to delete themselves")
         }
-        try await UserStore.delete(id: user.id, on: request.sql)
+        try await AuditStore.recording([request.audit("user.delete", target: user.id.lowercasedString)], on: request.sql) {
+            try await UserStore.delete(id: user.id, on: $0)
+        }
         return .noContent
     }
 

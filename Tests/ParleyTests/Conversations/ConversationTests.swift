@@ -11,7 +11,7 @@ import Vapor
             let plain = try await server.send(.POST, "/api/v1/conversations/", token: ann)
             #expect(plain.status == .created)
             #expect(plain.object["title"] as? String == "New Conversation")
-            #expect(Set(plain.object.keys) == ["id", "title", "created_at", "updated_at", "current_message_id"])
+            #expect(Set(plain.object.keys) == ["id", "title", "created_at", "updated_at", "current_message_id", "model"])
             let created = try #require(plain.object["created_at"] as? String)
             #expect(created.hasSuffix("Z"))
             #expect(try Date(created, strategy: .iso8601.year().month().day().time(includingFractionalSeconds: true)) <= Date())

@@ -1,5 +1,7 @@
-// The account menu: change password, sign out.
+// The account menu: API keys, usage, change password, sign out; for a superuser, users and audit.
 import { api, session, signIn } from "./api.js";
+import { manageKeys, showUsage } from "./api-keys.js";
+import { manageUsers, showAudit } from "./admin.js";
 import { byId, h } from "./dom.js";
 import { closeMenu, formDialog, showMenu, toast } from "./dialog.js";
 
@@ -17,7 +19,11 @@ export function showAccount(current, onSignOut) {
 
 button.addEventListener("click", () => {
   if (button.getAttribute("aria-expanded") === "true") return closeMenu();
+  const failed = (error) => toast(error.message);
   showMenu(button, [
+    ["API keys", () => manageKeys().catch(failed)],
+    ["Usage this month", () => showUsage().catch(failed)],
+    ...(user?.is_superuser ? [["Users", () => manageUsers().catch(failed)], ["Audit log", () => showAudit().catch(failed)]] : []),
     ["Change password", changePassword],
     ["Sign out", () => { session.token = null; signedOut(); }],
   ]);

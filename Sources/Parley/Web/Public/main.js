@@ -6,6 +6,7 @@ import { showAccount } from "./account.js";
 import { closeChat, openConversation, setTitle, setUpChat, showModel } from "./chat.js";
 import { byId } from "./dom.js";
 import { closeMenu } from "./dialog.js";
+import { setUpModelPicker, showConversationModel } from "./model-picker.js";
 import { conversationPath, markActive, refreshConversations, setDrawer, setUpSidebar, titleOf } from "./sidebar.js";
 import "./shortcuts.js";
 
@@ -19,6 +20,7 @@ function showRoute() {
   markActive(id);
   setDrawer(false);
   openConversation(id, titleOf(id));
+  showConversationModel(id);
 }
 
 let shown = null; // the account the app shows
@@ -38,7 +40,7 @@ async function start() {
   showRoute();
   await Promise.all([
     refreshConversations().then(() => markActive(routeID())).catch(() => {}),
-    api("GET", "/api/v1/models").then((models) => showModel(models[0]?.id)).catch(() => showModel("")),
+    api("GET", "/api/v1/models").then((models) => { showModel(models[0]?.id); setUpModelPicker(models); }).catch(() => showModel("")),
   ]);
 }
 
@@ -78,6 +80,7 @@ setUpChat({
     // without reloading it.
     history.replaceState(null, "", id ? conversationPath(id) : location.pathname + location.search);
     markActive(id);
+    showConversationModel(id);
   },
   async finished(id) {
     await refreshConversations().catch(() => {});

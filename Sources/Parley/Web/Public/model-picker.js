@@ -1,0 +1,39 @@
+// The model picker: which model the open conversation's chats use (PATCH …/conversations/{id}
+// {"model"}); "Server default" is null, LLM_MODEL. A new chat gets its conversation with its
+// first message, so the picker waits for it.
+import { api } from "./api.js";
+import { byId, h } from "./dom.js";
+import { toast } from "./dialog.js";
+
+const picker = byId("model-picker");
+let conversationID = null;
+
+/** Fills the picker with the provider's models (GET /api/v1/models). */
+export function setUpModelPicker(models) {
+  picker.replaceChildren(h("option", { value: "" }, "Server default"), ...models.map((model) => h("option", { value: model.id }, model.id)));
+}
+
+/** Shows the model of conversation `id` (null: a new chat, which has none yet). */
+export async function showConversationModel(id) {
+  conversationID = id;
+  picker.disabled = !id;
+  picker.title = id ? "The model this conversation's chats use" : "Send a first message, then pick a model";
+  if (!id) { picker.value = ""; return; }
+  try {
+    const conversation = await api("GET", `/api/v1/conversations/${id}`);
+    if (conversationID === id) picker.value = conversation.model ?? "";
+  } catch {
+    // A conversation that is gone is the chat's business to report.
+  }
+}
+
+picker.addEventListener("change", async () => {
+  if (!conversationID) return;
+  try {
+    await api("PATCH", `/api/v1/conversations/${conversationID}`, { model: picker.value || null });
+    toast(picker.value ? `This conversation now uses ${picker.value}` : "This conversation now uses the server's default model");
+  } catch (error) {
+    toast(error.message);
+    await showConversationModel(conversationID);
+  }
+});
