@@ -74,6 +74,7 @@ struct ReplyStore: Sendable {
                 .where(Column.leaseExpiresAt, .lessThan, now)
                 .returning(Column.id)
                 .all().map { try $0.decodeID(Column.id) }
+            try await SearchIndex.indexMessages(ids, on: tx)
             if notifies { try await ReplyChannel.notify(ids.map(\.lowercasedString), on: tx) }
             return ids
         }
@@ -83,7 +84,7 @@ struct ReplyStore: Sendable {
     func finish(_ id: UUID, status: MessageStatus, reply: ReplyText, answer: ChatResponse) async throws -> Bool {
         try await writer.transaction { [notifies] tx in
             if notifies { try await ReplyChannel.notify([id.lowercasedString], on: tx) }
-            return try await tx.update(MessageStore.table)
+            let ended = try await tx.update(MessageStore.table)
                 .set(Column.content, to: reply.text).set(Column.deltaEnds, to: reply.encodedEnds)
                 .set(Column.status, to: status.rawValue).set(Column.isComplete, to: status == .complete)
                 .set(Column.model, to: answer.model)
@@ -92,6 +93,9 @@ struct ReplyStore: Sendable {
                 .where(Column.id, .equal, id).where(Column.status, .equal, MessageStatus.streaming.rawValue)
                 .returning(Column.id)
                 .first() != nil
+            // A reply becomes findable when it ends, with its final text.
+            if ended { try await SearchIndex.indexMessages([id], on: tx) }
+            return ended
         }
     }
 
@@ -118,6 +122,7 @@ struct ReplyStore: Sendable {
             }
             if let title = turn.title {
                 try await ConversationStore.untitle(turn.conversationID, ifTitled: title, on: tx)
+                try await SearchIndex.indexTitle(of: turn.conversationID, on: tx)
             }
             if let previous = turn.previousUpdatedAt {
                 try await ConversationStore.restoreUpdatedAt(turn.conversationID, to: previous, ifStill: turn.acceptedAt, on: tx)

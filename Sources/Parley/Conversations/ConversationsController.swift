@@ -25,7 +25,7 @@ struct ConversationsController: RouteCollection {
         let input = request.body.data.map { $0.readableBytes > 0 } == true
             ? try request.decodeJSON(ConversationChangeRequest.self) : ConversationChangeRequest()
         let conversation = try await service.create(
-            ownerID: request.requireUser().id, title: input.title, on: request.sql)
+            ownerID: request.requireUser().id, title: input.title, writer: request.application.parley.writer, on: request.db)
         return try await ConversationPublic(conversation).encodeResponse(status: .created, for: request)
     }
 
@@ -51,7 +51,7 @@ struct ConversationsController: RouteCollection {
         let ownerID = try request.requireUser().id
         var conversation: ConversationRow?
         if let title = input.title {
-            conversation = try await service.rename(id, ownerID: ownerID, to: title, on: request.sql)
+            conversation = try await service.rename(id, ownerID: ownerID, to: title, writer: request.application.parley.writer, on: request.db)
         }
         if let branchLeaf {
             conversation = try await service.switchBranch(id, ownerID: ownerID, to: branchLeaf, on: request.db)
@@ -66,8 +66,9 @@ struct ConversationsController: RouteCollection {
         return .noContent
     }
 
+    /// A page too long for one piece is streamed, piece by piece (see `MessagePage`).
     @Sendable
-    func messages(request: Request) async throws -> PagedList<MessagePublic> {
+    func messages(request: Request) async throws -> Response {
         let allBranches: Bool
         switch request.query[String.self, at: "branch"] {
         case nil, "current": allBranches = false
@@ -78,6 +79,16 @@ struct ConversationsController: RouteCollection {
         let found = try await service.messages(
             of: request.uuidParameter("conversation_id"), ownerID: request.requireUser().id, allBranches: allBranches,
             page: request.page(defaultLimit: 1000), on: request.sql)
-        return PagedList(items: found.items.map(MessagePublic.init), total: found.total)
+        guard let rest = found.rest else {
+            return try await PagedList(items: found.first.map(MessagePublic.init), total: found.total).encodeResponse(for: request)
+        }
+        let first = found.first
+        let db = request.sql
+        return JSONArrayStream.response(headers: ["X-Total-Count": String(found.total)]) { array in
+            for message in first { try await array.append(MessagePublic(message)) }
+            try await rest.pieces(on: db) { piece in
+                for message in piece { try await array.append(MessagePublic(message)) }
+            }
+        }
     }
 }

@@ -47,7 +47,8 @@ enum DatabaseSetup {
         }
         app.migrations.add(
             CreateUsers(), CreateConversations(), CreateMessages(), CreateIdempotencyKeys(), UpdateUsersAddTokenVersion(),
-            UpdateUsersCanonicalEmails(), UpdateMessagesAddBranches(), UpdateIdempotencyKeysAddMessage())
+            UpdateUsersCanonicalEmails(), UpdateMessagesAddBranches(), UpdateIdempotencyKeysAddMessage(),
+            CreateSearchIndex())
         return activity
     }
 
