@@ -126,15 +126,18 @@ import Testing
             let tripID = try #require(trip["id"] as? String)
             #expect(trip["created_at"] as? String == "2023-11-14T22:13:20.000Z")
             let current = try await server.send(.GET, "/api/v1/conversations/\(tripID)/messages", token: ann).array
-            #expect(current.compactMap { $0["content"] as? String } == [
-                "You are a travel agent.", "Plan a trip to Lisbon", "Day one: Alfama.", "Look at this photo", "Nice tram!"])
-            #expect(current.compactMap { $0["role"] as? String } == ["system", "user", "assistant", "user", "assistant"])
+            // current_node is the first reply (the regenerated one, and what followed, are the other branch).
+            #expect(current.compactMap { $0["content"] as? String } == ["You are a travel agent.", "Plan a trip to Lisbon", "Day one: Belém."])
+            #expect(current.compactMap { $0["role"] as? String } == ["system", "user", "assistant"])
             #expect(current[1]["created_at"] as? String == "2023-11-14T22:13:30.000Z")
             #expect(current[2]["model"] as? String == "gpt-4")
             let all = try await server.send(.GET, "/api/v1/conversations/\(tripID)/messages?branch=all", token: ann).array
-            #expect(all.count == 6)
-            let first = try #require(all.first { $0["content"] as? String == "Day one: Belém." })
-            #expect(first["parent_id"] as? String == current[1]["id"] as? String)
+            #expect(all.compactMap { $0["content"] as? String } == [
+                "You are a travel agent.", "Plan a trip to Lisbon", "Day one: Belém.", "Day one: Alfama.", "Look at this photo", "Nice tram!"])
+            let other = try #require(all.first { $0["content"] as? String == "Day one: Alfama." })
+            #expect(other["parent_id"] as? String == current[1]["id"] as? String)
+            let photo = try #require(all.first { $0["content"] as? String == "Look at this photo" })
+            #expect(photo["parent_id"] as? String == other["id"] as? String)
             #expect(try await server.search(ann, "lisbon").array.contains { $0["conversation_id"] as? String == tripID })
         }
     }
@@ -189,7 +192,7 @@ enum ChatGPTFile {
         }
         let image: [String: Any] = ["content_type": "image_asset_pointer", "asset_pointer": "file-service://file-abc", "width": 800]
         let trip: [String: Any] = [
-            "title": "Trip planning", "create_time": t0, "update_time": t0 + 100, "current_node": "a2",
+            "title": "Trip planning", "create_time": t0, "update_time": t0 + 100, "current_node": "a1",
             "mapping": [
                 "root": node("root", parent: nil, children: ["hidden"]),
                 "hidden": node("hidden", parent: "root", children: ["sys"], role: "system", parts: [""], at: 1),
