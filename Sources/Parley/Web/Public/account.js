@@ -1,7 +1,8 @@
-// The account menu: change password, sign out.
+// The account menu: export and import, change password, sign out.
 import { api, session, signIn } from "./api.js";
 import { byId, h } from "./dom.js";
 import { closeMenu, formDialog, showMenu, toast } from "./dialog.js";
+import { exportAll, importConversations } from "./transfer.js";
 
 const button = byId("account-button");
 let user = null;
@@ -18,6 +19,8 @@ export function showAccount(current, onSignOut) {
 button.addEventListener("click", () => {
   if (button.getAttribute("aria-expanded") === "true") return closeMenu();
   showMenu(button, [
+    ["Export all conversations", exportAll],
+    ["Import conversations…", importConversations],
     ["Change password", changePassword],
     ["Sign out", () => { session.token = null; signedOut(); }],
   ]);

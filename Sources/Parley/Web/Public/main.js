@@ -5,6 +5,7 @@ import { hideAuth, showAuth } from "./auth.js";
 import { showAccount } from "./account.js";
 import { openConversation, setTitle, setUpChat, showModel } from "./chat.js";
 import { byId } from "./dom.js";
+import { setUpSearch } from "./search.js";
 import { closeMenu } from "./dialog.js";
 import { conversationPath, markActive, refreshConversations, setDrawer, setUpSidebar, titleOf } from "./sidebar.js";
 
@@ -45,6 +46,8 @@ function signOut(note) {
   openConversation(null);
   showAuth(start, note);
 }
+
+setUpSearch();
 
 onUnauthorized(() => signOut("Your session has ended. Please sign in again."));
 
