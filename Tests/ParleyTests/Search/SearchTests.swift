@@ -137,3 +137,24 @@ import Testing
         }
     }
 }
+
+/// The migration that creates the index also fills it with what was stored before it.
+@Suite struct SearchMigrationTests {
+    @Test func existingMessagesAndTitlesAreIndexed() async throws {
+        try await withServer { server in
+            let ann = try await server.user("ann@example.com")
+            let created = try await server.send(.POST, "/api/v1/conversations/", token: ann, json: ["title": "Older notes"])
+            let id = try #require(UUID(uuidString: created.object["id"] as? String ?? ""))
+            // Stored straight into the table, as before search existed: not indexed.
+            for position in 0..<3 {
+                try await server.insertMessage(conversationID: id, role: .user, content: "archived entry number \(position)", position: position)
+            }
+            #expect(try await server.search(ann, "archived").array.isEmpty)
+            try await CreateSearchIndex().revert(on: server.db)
+            try await CreateSearchIndex().prepare(on: server.db)
+            let found = try await server.search(ann, "archived")
+            #expect(found.array.count == 3)
+            #expect(try await server.search(ann, "older").array.first?["message_id"] is NSNull)
+        }
+    }
+}
