@@ -345,7 +345,7 @@ enum OpenAPIDocument {
 
     private static let errorDescriptions: [Int: String] = [
         400: "Bad request", 401: "Not authenticated, or the token is not valid", 403: "Forbidden",
-        404: "Resource not found", 409: "Conflict", 413: "Body over 1 MiB", 422: "Validation error",
+        404: "Resource not found", 409: "Conflict", 413: "Body too large (over 1 MiB; over 512 MiB for an import)", 422: "Validation error",
         429: "Too many requests", 500: "Internal server error", 502: "The model provider failed or answered garbage",
         503: "Temporarily unavailable (no model provider reachable, or too busy): try again after Retry-After", 504: "The model provider timed out",
     ]
