@@ -10,5 +10,8 @@ func routes(_ app: Application) throws {
     try app.register(collection: APIKeysController())
     try app.register(collection: AuditController())
     try app.register(collection: OpenAIController())
+    try app.register(collection: SearchController())
+    try app.register(collection: ExportController())
+    try app.register(collection: ImportController())
     try app.register(collection: WebController(openRegistration: app.parley.settings.openRegistration))
 }

@@ -197,6 +197,8 @@ def test_rename_and_delete_a_conversation(page):
     # With the keyboard: Enter opens the menu, arrows move, Enter picks.
     open_conversation_menu(page, "Second chat")
     page.switch_to.active_element.send_keys(Keys.ARROW_DOWN)
+    assert page.switch_to.active_element.text == "Export as JSON"
+    page.switch_to.active_element.send_keys(Keys.ARROW_DOWN, Keys.ARROW_DOWN)
     assert page.switch_to.active_element.text == "Delete"
     page.switch_to.active_element.send_keys(Keys.ENTER)
     dialog_button(page, "Delete").click()

@@ -128,6 +128,9 @@ struct ChatService: Sendable {
                 position: position + rows.count, createdAt: now, status: .streaming,
                 owner: owner, leaseExpiresAt: now.addingTimeInterval(ReplyStore.lease)))
             try await MessageStore.insert(rows, on: tx)
+            // Findable as soon as the turn is stored; the reply is indexed when it ends.
+            try await SearchIndex.indexMessages(newIDs, on: tx)
+            if title != nil { try await SearchIndex.indexTitle(of: conversationID, on: tx) }
 
             let new = regenerated.map { [LLMMessage(role: "user", content: $0.content)] } ?? input.messages
             let system = systemPrompt.map { [LLMMessage(role: "system", content: $0)] } ?? []

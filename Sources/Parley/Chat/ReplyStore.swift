@@ -97,6 +97,7 @@ struct ReplyStore: Sendable {
                 .where(Column.leaseExpiresAt, .lessThan, now)
                 .returning(Column.id)
                 .all().map { try $0.decodeID(Column.id) }
+            try await SearchIndex.indexMessages(ids, on: tx)
             if notifies { try await ReplyChannel.notify(ids.map(\.lowercasedString), on: tx) }
             return ids
         }
@@ -117,6 +118,8 @@ struct ReplyStore: Sendable {
                 .returning(Column.id)
                 .first() != nil
             try await UsageStore.add(answer.usage.promptTokens + answer.usage.completionTokens, to: userID, in: UsageStore.month(of: Date()), on: tx)
+            // A reply becomes findable when it ends, with its final text.
+            if ended { try await SearchIndex.indexMessages([id], on: tx) }
             return ended
         }
     }
@@ -164,6 +167,7 @@ struct ReplyStore: Sendable {
             }
             if let title = turn.title {
                 try await ConversationStore.untitle(turn.conversationID, ifTitled: title, on: tx)
+                try await SearchIndex.indexTitle(of: turn.conversationID, on: tx)
             }
             if let previous = turn.previousUpdatedAt {
                 try await ConversationStore.restoreUpdatedAt(turn.conversationID, to: previous, ifStill: turn.acceptedAt, on: tx)

@@ -28,12 +28,15 @@ struct ConversationService: Sendable {
         return model
     }
 
-    func create(ownerID: UUID, title: String?, model: String? = nil, on db: any SQLDatabase) async throws -> ConversationRow {
+    func create(ownerID: UUID, title: String?, model: String? = nil, writer: DatabaseWriter, on db: any Database) async throws -> ConversationRow {
         let now = Date()
         let conversation = ConversationRow(
             id: UUID(), userID: ownerID, title: try title.map(Self.checkTitle) ?? ConversationRow.defaultTitle,
             createdAt: now, updatedAt: now, model: model)
-        try await ConversationStore.insert(conversation, on: db)
+        try await writer.transaction(on: db) { tx in
+            try await ConversationStore.insert(conversation, on: tx)
+            try await SearchIndex.indexTitle(of: conversation.id, on: tx)
+        }
         return conversation
     }
 
@@ -42,12 +45,15 @@ struct ConversationService: Sendable {
         return conversation
     }
 
-    func rename(_ id: UUID, ownerID: UUID, to title: String, on db: any SQLDatabase) async throws -> ConversationRow {
+    func rename(_ id: UUID, ownerID: UUID, to title: String, writer: DatabaseWriter, on db: any Database) async throws -> ConversationRow {
         let title = try Self.checkTitle(title)
-        guard let renamed = try await ConversationStore.rename(id, ownerID: ownerID, to: title, at: Date(), on: db) else {
-            throw Abort.resourceNotFound
+        return try await writer.transaction(on: db) { tx in
+            guard let renamed = try await ConversationStore.rename(id, ownerID: ownerID, to: title, at: Date(), on: tx) else {
+                throw Abort.resourceNotFound
+            }
+            try await SearchIndex.indexTitle(of: id, on: tx)
+            return renamed
         }
-        return renamed
     }
 
     func setModel(_ id: UUID, ownerID: UUID, to model: String?, on db: any SQLDatabase) async throws -> ConversationRow {
@@ -61,12 +67,18 @@ struct ConversationService: Sendable {
         guard try await ConversationStore.delete(id, ownerID: ownerID, on: db) else { throw Abort.resourceNotFound }
     }
 
-    func messages(of id: UUID, ownerID: UUID, allBranches: Bool = false, page: Page, on db: any SQLDatabase) async throws -> (items: [ListedMessage], total: Int) {
+    /// A page of a conversation's messages: its first piece (about `MessageStore.pageByteBudget`
+    /// of text), and when that was not the whole page, `rest` to read the others one at a time.
+    func messages(of id: UUID, ownerID: UUID, allBranches: Bool = false, page: Page, on db: any SQLDatabase) async throws -> MessagePage {
         _ = try await find(id, ownerID: ownerID, on: db)
         let found = try await MessageStore.page(of: id, allBranches: allBranches, skip: page.skip, limit: page.limit, on: db)
         let total = page.skip == 0 && found.messages.count < page.limit && !found.cut
             ? found.messages.count : try await MessageStore.count(of: id, allBranches: allBranches, on: db)
-        return (found.messages, total)
+        var rest: MessagePage.Rest?
+        if found.cut {
+            rest = MessagePage.Rest(conversationID: id, allBranches: allBranches, after: found.last, left: page.limit - found.messages.count)
+        }
+        return MessagePage(first: found.messages, total: total, rest: rest)
     }
 
     /// Makes the branch through `message` current: the path from the root to it, continued down

@@ -37,6 +37,13 @@ enum ConversationStore {
             .all().map(row)
     }
 
+    /// The owner's conversations after `after` in id order, for reading them all a batch at a time.
+    static func batch(ownerID: UUID, after: UUID?, limit: Int, on db: any SQLDatabase) async throws -> [ConversationRow] {
+        var query = db.select().columns(columns).from(table).where(Column.userID, .equal, ownerID)
+        if let after { query = query.where(Column.id, .greaterThan, after) }
+        return try await query.orderBy(Column.id).limit(limit).all().map(row)
+    }
+
     static func count(ownerID: UUID, on db: any SQLDatabase) async throws -> Int {
         try await db.count(in: table, where: Column.userID, is: ownerID)
     }

@@ -26,7 +26,8 @@ struct ConversationsController: RouteCollection {
             ? try request.decodeJSON(ConversationChangeRequest.self) : ConversationChangeRequest()
         let ownerID = try request.requireUser().id
         let model = try await input.model.asyncMap { try await ConversationService.checkModel($0, provider: request.application.parley.chat.provider) }
-        let conversation = try await service.create(ownerID: ownerID, title: input.title, model: model, on: request.sql)
+        let conversation = try await service.create(
+            ownerID: ownerID, title: input.title, model: model, writer: request.application.parley.writer, on: request.db)
         return try await ConversationPublic(conversation).encodeResponse(status: .created, for: request)
     }
 
@@ -56,7 +57,7 @@ struct ConversationsController: RouteCollection {
             conversation = try await service.setModel(id, ownerID: ownerID, to: model, on: request.sql)
         }
         if let title = input.title {
-            conversation = try await service.rename(id, ownerID: ownerID, to: title, on: request.sql)
+            conversation = try await service.rename(id, ownerID: ownerID, to: title, writer: request.application.parley.writer, on: request.db)
         }
         if let branchLeaf {
             conversation = try await service.switchBranch(id, ownerID: ownerID, to: branchLeaf, on: request.db)
@@ -71,8 +72,9 @@ struct ConversationsController: RouteCollection {
         return .noContent
     }
 
+    /// A page too long for one piece is streamed, piece by piece (see `MessagePage`).
     @Sendable
-    func messages(request: Request) async throws -> PagedList<MessagePublic> {
+    func messages(request: Request) async throws -> Response {
         let allBranches: Bool
         switch request.query[String.self, at: "branch"] {
         case nil, "current": allBranches = false
@@ -83,7 +85,17 @@ struct ConversationsController: RouteCollection {
         let found = try await service.messages(
             of: request.uuidParameter("conversation_id"), ownerID: request.requireUser().id, allBranches: allBranches,
             page: request.page(defaultLimit: 1000), on: request.sql)
-        return PagedList(items: found.items.map(MessagePublic.init), total: found.total)
+        guard let rest = found.rest else {
+            return try await PagedList(items: found.first.map(MessagePublic.init), total: found.total).encodeResponse(for: request)
+        }
+        let first = found.first
+        let db = request.sql
+        return JSONArrayStream.response(headers: ["X-Total-Count": String(found.total)]) { array in
+            for message in first { try await array.append(MessagePublic(message)) }
+            try await rest.pieces(on: db) { piece in
+                for message in piece { try await array.append(MessagePublic(message)) }
+            }
+        }
     }
 }
 

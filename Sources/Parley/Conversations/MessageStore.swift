@@ -63,8 +63,9 @@ enum MessageStore {
         static let stopRequested = "stop_requested"
     }
 
-    /// The most a page of messages may weigh: with messages of up to 100 000 characters, a count
-    /// alone would let one page reach hundreds of megabytes. A page holds at least one message.
+    /// The most text one read of messages holds: with messages of up to 100 000 characters, a count
+    /// alone would let a page reach hundreds of megabytes. A longer page is read (and sent) in
+    /// several such pieces; a piece holds at least one message.
     static let pageByteBudget = 4 * 1024 * 1024
 
     static let listedColumns = [
@@ -72,32 +73,38 @@ enum MessageStore {
         Column.model, Column.promptTokens, Column.completionTokens,
     ]
 
-    /// Messages in order from `skip` (the current branch, or with `allBranches` every message), at
-    /// most `limit` of them and about `pageByteBudget` of text; `cut` when the budget ended the
-    /// page before `limit` was reached.
-    static func page(of conversationID: UUID, allBranches: Bool = false, skip: Int, limit: Int, on db: any SQLDatabase) async throws -> (messages: [ListedMessage], cut: Bool) {
+    /// Messages in order from `skip` (or after the message at position `after`; the current
+    /// branch, or with `allBranches` every message), at most `limit` of them and about
+    /// `pageByteBudget` of text; `cut` when the budget ended the piece before `limit` was
+    /// reached, and `last` the position to continue after.
+    static func page(of conversationID: UUID, allBranches: Bool = false, skip: Int, after: Int? = nil, limit: Int,
+                     on db: any SQLDatabase) async throws -> (messages: [ListedMessage], cut: Bool, last: Int?) {
         var listed: [ListedMessage] = []
         var bytes = 0
-        var afterPosition: Int?
-        let chunk = min(limit, 250)
+        var afterPosition = after
+        // Rows are read a few at a time at first, so that a run of long messages stays near the
+        // budget; more at a time once they prove short.
+        var chunk = min(limit, 32)
         while listed.count < limit {
             var query = db.select().columns(listedColumns).from(table)
                 .where(Column.conversationID, .equal, conversationID)
             if !allBranches { query = query.where(Column.onBranch, .equal, true) }
             if let afterPosition { query = query.where(Column.position, .greaterThan, afterPosition) }
-            query = query.orderBy(Column.position).limit(min(chunk, limit - listed.count))
+            let asked = min(chunk, limit - listed.count)
+            query = query.orderBy(Column.position).limit(asked)
             if afterPosition == nil { query = query.offset(skip) }
             let rows = try await query.all()
             for row in rows {
                 let message = try MessageStore.listed(row)
                 bytes += message.content.utf8.count
-                if bytes > pageByteBudget, !listed.isEmpty { return (listed, true) }
+                if bytes > pageByteBudget, !listed.isEmpty { return (listed, true, afterPosition) }
                 listed.append(message)
                 afterPosition = try row.decode(column: Column.position, as: Int.self)
             }
-            if rows.count < chunk { break }
+            if rows.count < asked { break }
+            if bytes < pageByteBudget / 8 { chunk = min(chunk * 2, 250) }
         }
-        return (listed, false)
+        return (listed, false, afterPosition)
     }
 
     static func count(of conversationID: UUID, allBranches: Bool = false, on db: any SQLDatabase) async throws -> Int {

@@ -48,7 +48,8 @@ enum DatabaseSetup {
         app.migrations.add(
             CreateUsers(), CreateConversations(), CreateMessages(), CreateIdempotencyKeys(), UpdateUsersAddTokenVersion(),
             UpdateUsersCanonicalEmails(), UpdateMessagesAddBranches(), UpdateIdempotencyKeysAddMessage(),
-            CreateAPIKeys(), CreateAuditLog(), CreateTokenUsage(), UpdateConversationsAddModel())
+            CreateAPIKeys(), CreateAuditLog(), CreateTokenUsage(), UpdateConversationsAddModel(),
+            CreateSearchIndex())
         return activity
     }
 

@@ -1,9 +1,11 @@
-// The account menu: API keys, usage, change password, sign out; for a superuser, users and audit.
+// The account menu: API keys, usage, export and import, change password, sign out; for a
+// superuser, users and audit.
 import { api, session, signIn } from "./api.js";
 import { manageKeys, showUsage } from "./api-keys.js";
 import { manageUsers, showAudit } from "./admin.js";
 import { byId, h } from "./dom.js";
 import { closeMenu, formDialog, showMenu, toast } from "./dialog.js";
+import { exportAll, importConversations } from "./transfer.js";
 
 const button = byId("account-button");
 let user = null;
@@ -24,6 +26,8 @@ button.addEventListener("click", () => {
     ["API keys", () => manageKeys().catch(failed)],
     ["Usage this month", () => showUsage().catch(failed)],
     ...(user?.is_superuser ? [["Users", () => manageUsers().catch(failed)], ["Audit log", () => showAudit().catch(failed)]] : []),
+    ["Export all conversations", exportAll],
+    ["Import conversations…", importConversations],
     ["Change password", changePassword],
     ["Sign out", () => { session.token = null; signedOut(); }],
   ]);

@@ -5,6 +5,7 @@ import { hideAuth, showAuth } from "./auth.js";
 import { showAccount } from "./account.js";
 import { closeChat, openConversation, setTitle, setUpChat, showModel } from "./chat.js";
 import { byId } from "./dom.js";
+import { setUpSearch } from "./search.js";
 import { closeMenu } from "./dialog.js";
 import { setUpModelPicker, showConversationModel } from "./model-picker.js";
 import { conversationPath, markActive, refreshConversations, setDrawer, setUpSidebar, titleOf } from "./sidebar.js";
@@ -52,6 +53,8 @@ function signOut(note) {
   closeChat();
   showAuth(start, note);
 }
+
+setUpSearch();
 
 onUnauthorized(() => signOut("Your session has ended. Please sign in again."));
 

@@ -3,6 +3,7 @@ import { api } from "./api.js";
 import { byId, h } from "./dom.js";
 import { closeMenu, formDialog, showMenu, toast } from "./dialog.js";
 import { plainTitle } from "./titles.js";
+import { exportConversation } from "./transfer.js";
 
 const list = byId("conversation-list");
 const app = byId("app");
@@ -49,6 +50,8 @@ function render() {
       "aria-label": `Options for ${title}`,
       onclick: () => (more.getAttribute("aria-expanded") === "true" ? closeMenu() : showMenu(more, [
         ["Rename", () => rename(conversation)],
+        ["Export as JSON", () => exportConversation(conversation, "json")],
+        ["Export as Markdown", () => exportConversation(conversation, "markdown")],
         ["Delete", () => remove(conversation), { danger: true }],
       ])),
     }, "⋯");
