@@ -101,7 +101,8 @@ extension Settings {
             chatRateLimit: try reader.integer("CHAT_RATE_LIMIT", default: 60, range: 0...1_000_000),
             signupRateLimit: try reader.integer("SIGNUP_RATE_LIMIT", default: 1000, range: 0...1_000_000),
             logLevel: try reader.logLevel(),
-            databasePoolSize: try reader.integer("DATABASE_POOL_SIZE", default: System.coreCount, range: 1...1000),
+            // A turn holds a connection for a few statements, and a burst of them must not wait 3 s for one.
+            databasePoolSize: try reader.integer("DATABASE_POOL_SIZE", default: max(8, 4 * System.coreCount), range: 1...1000),
             passwordHashThreads: try reader.integer("PASSWORD_HASH_THREADS", default: max(1, System.coreCount / 2), range: 1...256),
             llmMaxReplyBytes: try reader.integer("LLM_MAX_REPLY_BYTES", default: 1 << 20, range: 1024...(256 << 20)),
             llmMaxTurnSeconds: try reader.seconds("LLM_MAX_TURN_SECONDS", default: 600),
