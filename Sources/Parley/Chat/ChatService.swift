@@ -129,8 +129,10 @@ struct ChatService: Sendable {
                 owner: owner, leaseExpiresAt: now.addingTimeInterval(ReplyStore.lease)))
             try await MessageStore.insert(rows, on: tx)
             // Findable as soon as the turn is stored; the reply is indexed when it ends.
-            try await SearchIndex.indexMessages(newIDs, on: tx)
-            if title != nil { try await SearchIndex.indexTitle(of: conversationID, on: tx) }
+            for row in rows where row.role != .assistant || row.status != .streaming {
+                try await SearchIndex.indexMessage(ownerID: userID, conversationID: conversationID, messageID: row.id, text: row.content, on: tx)
+            }
+            if let title { try await SearchIndex.indexNewTitle(title, of: conversationID, ownerID: userID, on: tx) }
 
             let new = regenerated.map { [LLMMessage(role: "user", content: $0.content)] } ?? input.messages
             let system = systemPrompt.map { [LLMMessage(role: "system", content: $0)] } ?? []

@@ -123,7 +123,7 @@ final class ReplyRun: Sendable {
             // A stateless turn has no row: its end is "stored" by being published, its tokens counted
             // apart; a stored one counts them in the same write as its end.
             let stored = turn.isStored ? await Self.retrying(logger, "store the end of reply \(turn.replyID)") {
-                try await store.finish(turn.replyID, status: status, reply: reply, answer: final, userID: turn.userID)
+                try await store.finish(turn.replyID, status: status, reply: reply, answer: final, userID: turn.userID, conversationID: turn.conversationID)
             } ?? false : true
             if !turn.isStored { await recordUsage(final.usage, store: store, logger: logger) }
             releaseReservation()

@@ -105,7 +105,7 @@ struct ReplyStore: Sendable {
 
     /// Writes the reply's end and adds its tokens to its user's month (spent either way); false
     /// when it was no longer streaming (a sweep ended it first).
-    func finish(_ id: UUID, status: MessageStatus, reply: ReplyText, answer: ChatResponse, userID: UUID) async throws -> Bool {
+    func finish(_ id: UUID, status: MessageStatus, reply: ReplyText, answer: ChatResponse, userID: UUID, conversationID: UUID) async throws -> Bool {
         try await writer.transaction { [notifies] tx in
             if notifies { try await ReplyChannel.notify([id.lowercasedString], on: tx) }
             let ended = try await tx.update(MessageStore.table)
@@ -119,7 +119,9 @@ struct ReplyStore: Sendable {
                 .first() != nil
             try await UsageStore.add(answer.usage.promptTokens + answer.usage.completionTokens, to: userID, in: UsageStore.month(of: Date()), on: tx)
             // A reply becomes findable when it ends, with its final text.
-            if ended { try await SearchIndex.indexMessages([id], on: tx) }
+            if ended {
+                try await SearchIndex.indexMessage(ownerID: userID, conversationID: conversationID, messageID: id, text: reply.text, on: tx)
+            }
             return ended
         }
     }

@@ -4,8 +4,14 @@ import Foundation
 /// from the seconds since 1970 (Foundation's ISO 8601 style goes through a Gregorian calendar and
 /// measured as a few per cent of listing a hundred conversations).
 enum RFC3339 {
+    /// The range RFC 3339 can write (years 0000 to 9999); a time outside it is written as its bound.
+    static let writable: ClosedRange<TimeInterval> = -62_167_219_200 ... 253_402_300_799.999
+
     static func string(_ date: Date?) -> String {
-        let milliseconds = Int64(((date ?? Date(timeIntervalSince1970: 0)).timeIntervalSince1970 * 1000).rounded(.down))
+        let since1970 = (date ?? Date(timeIntervalSince1970: 0)).timeIntervalSince1970
+        // NaN and out-of-range times (an imported file may say anything) must never trap below.
+        let clamped = since1970.isNaN ? 0 : min(max(since1970, writable.lowerBound), writable.upperBound)
+        let milliseconds = Int64((clamped * 1000).rounded(.down))
         let (days, msOfDay) = milliseconds.quotientAndRemainder(dividingBy: 86_400_000)
         let (dayCount, ms) = msOfDay < 0 ? (days - 1, msOfDay + 86_400_000) : (days, msOfDay)
         let (year, month, day) = civil(fromDays: dayCount)

@@ -65,7 +65,15 @@ enum SearchIndex {
                          text: title, on: db)
     }
 
-    /// Indexes a message just stored, from the text in hand (an import).
+    /// Indexes a title just given, from the text in hand (nothing of the conversation's was indexed
+    /// under its default title).
+    static func indexNewTitle(_ title: String, of conversationID: UUID, ownerID: UUID, on db: any SQLDatabase) async throws {
+        guard title != ConversationRow.defaultTitle else { return }
+        try await insert(userID: ownerID, conversationID: conversationID, messageID: nil, text: title, on: db)
+    }
+
+    /// Indexes a message just stored (or a reply just ended), from the text in hand: nothing of it
+    /// is in the index yet, so there is nothing to delete or read back.
     static func indexMessage(ownerID: UUID, conversationID: UUID, messageID: UUID, text: String, on db: any SQLDatabase) async throws {
         try await insert(userID: ownerID, conversationID: conversationID, messageID: messageID, text: text, on: db)
     }

@@ -61,7 +61,7 @@ struct ChatGPTConversation: Decodable {
             let children = (node.children ?? []).filter { mapping[$0]?.parent == key }
             stack.append(contentsOf: children.sorted { (time($0), $0) > (time($1), $1) })
         }
-        let fallback = Date(timeIntervalSince1970: create_time ?? 0)
+        let fallback = ImportDates.date(create_time) ?? Date(timeIntervalSince1970: 0)
         var messages: [ImportedConversation.Message] = []
         for key in order {
             guard let message = mapping[key]?.message else { continue }
@@ -82,11 +82,11 @@ struct ChatGPTConversation: Decodable {
             messages.append(ImportedConversation.Message(
                 key: key, parentKey: mapping[key]?.parent, role: role, content: text, status: .complete,
                 model: role == .assistant ? message.metadata?.model_slug : nil,
-                createdAt: message.create_time.map(Date.init(timeIntervalSince1970:)) ?? fallback, usage: nil))
+                createdAt: ImportDates.date(message.create_time) ?? fallback, usage: nil))
         }
         return ImportedConversation(
             title: title ?? ConversationRow.defaultTitle, createdAt: fallback,
-            updatedAt: update_time.map(Date.init(timeIntervalSince1970:)) ?? fallback,
+            updatedAt: ImportDates.date(update_time) ?? fallback,
             messages: messages, currentKey: current_node, skipped: skipped, parentOf: parentOf)
     }
 }

@@ -82,6 +82,12 @@ struct ImportedConversation: Sendable {
 
 /// Timestamps of import files: RFC 3339 with or without fractional seconds.
 enum ImportDates {
+    /// Seconds since 1970 from a file: nil unless a time RFC 3339 can write.
+    static func date(_ seconds: Double?) -> Date? {
+        guard let seconds, seconds.isFinite, RFC3339.writable.contains(seconds) else { return nil }
+        return Date(timeIntervalSince1970: seconds)
+    }
+
     static func parse(_ text: String?) -> Date? {
         guard let text else { return nil }
         let formatter = ISO8601DateFormatter()
@@ -89,7 +95,7 @@ enum ImportDates {
         guard let date = formatter.date(from: text) ?? {
             formatter.formatOptions = [.withInternetDateTime]
             return formatter.date(from: text)
-        }() else { return nil }
+        }(), RFC3339.writable.contains(date.timeIntervalSince1970) else { return nil }
         // Exports show milliseconds. As a Double near 1.7e9 s, .377 may be .37699…, which
         // PostgreSQL's microseconds keep as .376999 and a re-export shows as .376: stored half a
         // millisecond in, the time reads back as the millisecond the file said.

@@ -21,6 +21,12 @@ import Testing
         #expect(UUID(uuidString: text) == nil)
     }
 
+    @Test(arguments: [1e300, -1e300, .infinity, -.infinity, .nan, 253_402_300_800, -62_167_219_201])
+    func timesOutOfRangeAreWrittenAsTheirBoundNotATrap(seconds: Double) {
+        let text = RFC3339.string(Date(timeIntervalSince1970: seconds))
+        #expect(text.count == 24 && text.hasSuffix("Z"), "\(text)")
+    }
+
     @Test func timestampsMatchFoundationsISO8601() throws {
         let style = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
         for date in [Date(timeIntervalSince1970: 0), Date(timeIntervalSince1970: -1.5), Date(timeIntervalSince1970: 951_782_400),

@@ -142,6 +142,22 @@ import Testing
         }
     }
 
+    @Test func timesNoCalendarCanWriteAreImportedAsNoTimeAndNeverCrashAnExport() async throws {
+        try await withServer { server in
+            let ann = try await server.user("ann@example.com")
+            let file = #"[{"title": "Odd times", "create_time": 1e300, "update_time": -1e300, "current_node": "b", "mapping": {"#
+                + #""a": {"id": "a", "parent": null, "children": ["b"], "message": {"id": "a", "author": {"role": "user"}, "create_time": 1e300, "content": {"content_type": "text", "parts": ["when?"]}}},"#
+                + #""b": {"id": "b", "parent": "a", "children": [], "message": {"id": "b", "author": {"role": "assistant"}, "create_time": -1e300, "content": {"content_type": "text", "parts": ["never"]}}}}},"#
+                + #" {"title": "Odd export", "created_at": "99999-01-01T00:00:00Z", "messages": [{"id": "m", "role": "user", "content": "x", "created_at": "-0001-01-01T00:00:00Z"}]}]"#
+            let imported = try await server.send(.POST, "/api/v1/conversations/import", token: ann, body: file)
+            #expect(imported.status == .created, "\(imported.text)")
+            let export = try await server.send(.GET, "/api/v1/users/me/export", token: ann)
+            #expect(export.status == .ok)
+            #expect((export.json as? [[String: Any]])?.count == 2)
+            #expect(try await server.send(.GET, "/health").status == .ok, "the server is still up")
+        }
+    }
+
     @Test func malformedFilesAreRefusedAndLargeOnesAccepted() async throws {
         try await withServer { server in
             let ann = try await server.user("ann@example.com")
