@@ -62,7 +62,10 @@ import Vapor
     }
 
     @Test func unreachableProviderIs503() async throws {
-        try await withChatServer(.openai, { $0.llmBaseURL = "http://127.0.0.1:9/v1" }) { server, _ in
+        try await withChatServer(.openai, {
+            $0.llmBaseURL = "http://127.0.0.1:9/v1"
+            $0.llmConnectTimeoutSeconds = 0.5  // nothing listens: fail fast
+        }) { server, _ in
             let ann = try await server.user("ann@example.com")
             let response = try await server.send(.POST, "/api/chat", token: ann, json: hello)
             #expect(response.status == .serviceUnavailable)

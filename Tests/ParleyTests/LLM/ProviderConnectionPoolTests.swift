@@ -41,7 +41,8 @@ import Testing
     }
 
     @Test func aChatThatFindsEveryConnectionBusyIs503WithRetryAfter() async throws {
-        try await withChatServer(.openai, { $0.llmMaxConnections = 1 }) { server, fake in
+        // A chat waits for a connection as long as connecting may take: short here, so "busy" comes first.
+        try await withChatServer(.openai, { $0.llmMaxConnections = 1; $0.llmConnectTimeoutSeconds = 0.5 }) { server, fake in
             fake.then(.stallAfter(1))
             let ann = try await server.user("ann@example.com")
             let holder = Task {

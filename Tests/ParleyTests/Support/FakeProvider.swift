@@ -256,7 +256,8 @@ func withChatServer(
             }
             settings.llmModel = "fake-model"
             settings.llmTimeoutSeconds = 5
-            settings.llmConnectTimeoutSeconds = 0.5
+            // Loopback connects at once, unless a machine running every suite in parallel is slow to accept.
+            settings.llmConnectTimeoutSeconds = 5
             settings.chatRateLimit = 0
             adjust(&settings)
         }) { server in
