@@ -235,7 +235,8 @@ extension TestServer {
 /// Removing failed turns (their provider failed) in whatever order they fail.
 @Suite struct FailedTurnRemovalTests {
     @Test func turnsRemovedOutOfOrderLeaveTheBranchOnWhatIsLeft() async throws {
-        try await withChatServer { server, fake in
+        // The held streams must outlast a slow machine: no silence limit gets in the way.
+        try await withChatServer(.openai, { $0.llmTimeoutSeconds = 120 }) { server, fake in
             let ann = try await server.user("ann@example.com")
             let first = try await server.send(.POST, "/api/chat", token: ann, json: ["messages": [["role": "user", "content": "A"]]])
             let conversationID = try #require(first.object["conversation_id"] as? String)
@@ -265,7 +266,7 @@ extension TestServer {
     }
 
     @Test func aReplyASweepEndedIsNotRemoved() async throws {
-        try await withChatServer { server, fake in
+        try await withChatServer(.openai, { $0.llmTimeoutSeconds = 120 }) { server, fake in
             let ann = try await server.user("ann@example.com")
             fake.then(.stallAfter(1))
             let chat = Task { try await server.streamChat(token: ann, json: ["messages": [["role": "user", "content": "Hi"]], "stream": true], headers: [("Idempotency-Key", "frozen")]) }
