@@ -222,7 +222,7 @@ func withChatReplicas(
             settings.llmProvider = .openai
             settings.llmBaseURL = fake.baseURL + "/v1"
             settings.llmModel = "fake-model"
-            settings.llmTimeoutSeconds = 5
+            settings.llmTimeoutSeconds = 30  // streams held at a gate outlast a slow machine; tests of silence set their own
             settings.chatRateLimit = 0
         }) { servers in
             try await test(servers, fake)
@@ -255,7 +255,7 @@ func withChatServer(
                 settings.llmBaseURL = fake.baseURL
             }
             settings.llmModel = "fake-model"
-            settings.llmTimeoutSeconds = 5
+            settings.llmTimeoutSeconds = 30  // streams held at a gate outlast a slow machine; tests of silence set their own
             // Loopback connects at once, unless a machine running every suite in parallel is slow to accept.
             settings.llmConnectTimeoutSeconds = 5
             settings.chatRateLimit = 0
