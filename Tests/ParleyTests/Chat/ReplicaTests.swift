@@ -36,6 +36,9 @@ struct ReplicaTests {
             let ann = try await a.user("ann@example.com")
             let chat = Task { try await a.streamChat(token: ann, json: ["messages": [["role": "user", "content": "Hi"]], "stream": true]) }
             let reply = try await b.streamingReply(ann)
+            try await b.eventually("the text before the gate is saved") {
+                try await b.messages(ann, of: reply.conversationID).last?["content"] as? String == "Hello!"
+            }
             let stop = try await b.send(.POST, "/api/chat/\(reply.messageID)/stop", token: ann)
             #expect(stop.status == .ok)
             #expect(stop.object["status"] as? String == "stopped")

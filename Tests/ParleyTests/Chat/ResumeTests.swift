@@ -94,6 +94,10 @@ import Vapor
             let ann = try await server.user("ann@example.com")
             let chat = Task { try await server.streamChat(token: ann, json: ["messages": [["role": "user", "content": "Hi"]], "stream": true]) }
             let reply = try await server.streamingReply(ann)
+            // Stop once the two pieces before the gate have arrived (their save shows it).
+            try await server.eventually("the text before the gate is saved") {
+                try await server.messages(ann, of: reply.conversationID).last?["content"] as? String == "Hello!"
+            }
             let stop = try await server.send(.POST, "/api/chat/\(reply.messageID)/stop", token: ann)
             #expect(stop.status == .ok)
             #expect(stop.object["status"] as? String == "stopped")
@@ -193,6 +197,9 @@ import Vapor
             let ann = try await server.user("ann@example.com")
             let chat = Task { try await server.streamChat(token: ann, json: ["messages": [["role": "user", "content": "Hi"]], "stream": true]) }
             let reply = try await server.streamingReply(ann)
+            try await server.eventually("the text before the gate is saved") {
+                try await server.messages(ann, of: reply.conversationID).last?["content"] as? String == "Hello!"
+            }
             await server.app.parley.replies.drain(grace: .milliseconds(300))
             let events = try await chat.value.events.map(eventJSON)
             #expect(events.last?["type"] as? String == "interrupted")
