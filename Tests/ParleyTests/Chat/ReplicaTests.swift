@@ -16,9 +16,7 @@ struct ReplicaTests {
             let reply = try await b.streamingReply(ann)
             #expect(b.app.parley.replies.run(UUID(uuidString: reply.messageID)!) == nil, "B does not generate it")
             let follower = Task { try await b.send(.GET, "/api/chat/\(reply.messageID)/stream", token: ann, headers: [("Last-Event-ID", "2")]) }
-            try await b.eventually("B has seen the saved text") {
-                try await b.messages(ann, of: reply.conversationID).last?["content"] as? String == "Hello!"
-            }
+            try await b.waitForSavedText("Hello!", token: ann, of: reply.conversationID)
             fake.resume()
             let followed = try await follower.value.text.components(separatedBy: "\n\n").filter { !$0.isEmpty }
             // After event 2 ("Hello"): the rest of the text, exactly once, then done.
@@ -36,9 +34,7 @@ struct ReplicaTests {
             let ann = try await a.user("ann@example.com")
             let chat = Task { try await a.streamChat(token: ann, json: ["messages": [["role": "user", "content": "Hi"]], "stream": true]) }
             let reply = try await b.streamingReply(ann)
-            try await b.eventually("the text before the gate is saved") {
-                try await b.messages(ann, of: reply.conversationID).last?["content"] as? String == "Hello!"
-            }
+            try await b.waitForSavedText("Hello!", token: ann, of: reply.conversationID)
             let stop = try await b.send(.POST, "/api/chat/\(reply.messageID)/stop", token: ann)
             #expect(stop.status == .ok)
             #expect(stop.object["status"] as? String == "stopped")
@@ -56,9 +52,7 @@ struct ReplicaTests {
             let ann = try await a.user("ann@example.com")
             let chat = Task { try await a.streamChat(token: ann, json: ["messages": [["role": "user", "content": "Hi"]], "stream": true]) }
             let reply = try await b.streamingReply(ann)
-            try await b.eventually("the text so far is saved") {
-                try await b.messages(ann, of: reply.conversationID).last?["content"] as? String == "Hello!"
-            }
+            try await b.waitForSavedText("Hello!", token: ann, of: reply.conversationID)
             // A stops renewing its lease, as a killed process would: B's sweep ends the reply.
             try await b.sql.update(MessageStore.table)
                 .set(MessageStore.Column.owner, to: "a dead process")

@@ -15,9 +15,7 @@ import Vapor
             let ann = try await server.user("ann@example.com")
             let chat = Task { try await server.streamChat(token: ann, json: ["messages": [["role": "user", "content": "Hi"]], "stream": true]) }
             let reply = try await server.streamingReply(ann)
-            try await server.eventually("the text so far is saved") {
-                try await server.messages(ann, of: reply.conversationID).last?["content"] as? String == "Hello!"
-            }
+            try await server.waitForSavedText("Hello!", token: ann, of: reply.conversationID)
             let listed = try await server.messages(ann, of: reply.conversationID)
             #expect(listed.map { $0["status"] as? String } == ["complete", "streaming"])
             #expect(listed.map { $0["role"] as? String } == ["user", "assistant"])
@@ -95,9 +93,7 @@ import Vapor
             let chat = Task { try await server.streamChat(token: ann, json: ["messages": [["role": "user", "content": "Hi"]], "stream": true]) }
             let reply = try await server.streamingReply(ann)
             // Stop once the two pieces before the gate have arrived (their save shows it).
-            try await server.eventually("the text before the gate is saved") {
-                try await server.messages(ann, of: reply.conversationID).last?["content"] as? String == "Hello!"
-            }
+            try await server.waitForSavedText("Hello!", token: ann, of: reply.conversationID)
             let stop = try await server.send(.POST, "/api/chat/\(reply.messageID)/stop", token: ann)
             #expect(stop.status == .ok)
             #expect(stop.object["status"] as? String == "stopped")
@@ -197,9 +193,7 @@ import Vapor
             let ann = try await server.user("ann@example.com")
             let chat = Task { try await server.streamChat(token: ann, json: ["messages": [["role": "user", "content": "Hi"]], "stream": true]) }
             let reply = try await server.streamingReply(ann)
-            try await server.eventually("the text before the gate is saved") {
-                try await server.messages(ann, of: reply.conversationID).last?["content"] as? String == "Hello!"
-            }
+            try await server.waitForSavedText("Hello!", token: ann, of: reply.conversationID)
             await server.app.parley.replies.drain(grace: .milliseconds(300))
             let events = try await chat.value.events.map(eventJSON)
             #expect(events.last?["type"] as? String == "interrupted")
@@ -218,6 +212,13 @@ extension TestServer {
     /// The user's one conversation's messages, as the API lists them.
     func messages(_ token: String, of conversationID: String, query: String = "") async throws -> [[String: Any]] {
         try await send(.GET, "/api/v1/conversations/\(conversationID)/messages\(query)", token: token).array
+    }
+
+    /// Waits until the last message of the conversation holds `text` (a reply's saved batch).
+    func waitForSavedText(_ text: String, token: String, of conversationID: String) async throws {
+        try await eventually("the reply's saved text is \(text)") {
+            try await messages(token, of: conversationID).last?["content"] as? String == text
+        }
     }
 
     /// Waits until the user has a reply in progress; returns its ids.
