@@ -132,7 +132,9 @@ def test_leaving_a_reply_mid_stream_stays_where_you_went(page):
     send(page, "Tell me a slow story")
     wait(page).until(lambda d: len(reply_text(d).split()) >= 2)
     find(page, "#new-chat").click()
-    # The cut reply is stored and listed, but the page stays on the new chat it was asked for.
+    # The click changes the address at once; the page follows at its hashchange event, a moment later.
+    wait(page).until(lambda d: text_of(d, "#chat-title") == "New chat")
+    # The reply goes on, listed, but the page stays on the new chat it was asked for.
     wait(page).until(lambda d: conversation_titles(d) == ["Tell me a slow story"])
     assert text_of(page, "#chat-title") == "New chat"
     assert not re.search(r"#/c/", page.current_url)
