@@ -3,7 +3,7 @@
 
     branch_after_failure.py --base URL
 
-Needs Parley with a short LLM_TIMEOUT_SECONDS (3) and scripts/proof/fault_provider.py as its model.
+Needs Parley with a short LLM_TIMEOUT_SECONDS (3) and scripts/fake_provider.py --faults as its model.
 In one conversation: turn A is answered (200); turn B is streamed and its client leaves after
 `start` (the reply goes on: API.md), then its model stalls ("fault=hang_mid"), so B fails and is
 removed 3 s later; a second after B, while B still runs, turn C is sent (a tab that did not wait)

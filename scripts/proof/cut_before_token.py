@@ -18,9 +18,8 @@ import asyncio
 import sys
 import uuid
 
-from fault_provider import paced_text
 from http_client import request
-from replies import Reading, provider_turns, sign_up
+from replies import Reading, paced_text, provider_turns, sign_up
 
 
 async def main(base: str, provider: str) -> int:
@@ -73,6 +72,6 @@ async def main(base: str, provider: str) -> int:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--base", required=True)
-    parser.add_argument("--provider", required=True, help="scripts/proof/fault_provider.py (for its call count)")
+    parser.add_argument("--provider", required=True, help="scripts/fake_provider.py --faults (for its call count)")
     args = parser.parse_args()
     sys.exit(asyncio.run(main(args.base, args.provider)))

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from replies import Reading
 
 TOKEN = re.compile(r"turn=(\S+)")
-# What scripts/proof/fault_provider.py answers to a turn without a fault (or once its fault is spent).
+# What scripts/fake_provider.py --faults answers to a turn without a fault (or once its fault is spent).
 FULL_REPLY = "[{token}] Sure, here is a reply for you."
 
 

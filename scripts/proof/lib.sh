@@ -41,10 +41,10 @@ proof_venv() {
   fi
 }
 
-# Starts scripts/proof/fault_provider.py; sets FAULT_PORT.
+# Starts scripts/fake_provider.py in its fault mode; sets FAULT_PORT.
 start_fault_provider() {
   FAULT_PORT=$(free_port)
-  python3 "$PROOF_DIR/fault_provider.py" "$FAULT_PORT" >"$PROOF_WORK/fault-provider.log" 2>&1 &
+  python3 "$REPO_DIR/scripts/fake_provider.py" "$FAULT_PORT" --faults >"$PROOF_WORK/fault-provider.log" 2>&1 &
   PROOF_PIDS+=($!)
   wait_http "http://127.0.0.1:$FAULT_PORT/control/stats"
 }

@@ -5,7 +5,7 @@
             --turns 3 --duration 60]
 
 Signs up USERS users; each runs CHATS conversations in parallel, TURNS turns each (one after the
-other), streamed or not, some carrying a fault for scripts/proof/fault_provider.py, some cut by
+other), streamed or not, some carrying a fault for scripts/fake_provider.py --faults, some cut by
 the client, some with an Idempotency-Key and retried after a failure or a hang-up (a retry of a
 reply still running attaches to it; a client that leaves does not stop its reply). No turn starts
 after DURATION seconds, and every request has a timeout, so the run ends by itself. Then every

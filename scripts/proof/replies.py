@@ -12,9 +12,14 @@ its `response` is exactly the text of the deltas; nothing follows it.
 """
 import asyncio
 import json
+import sys
 from collections import Counter
+from pathlib import Path
 
 from http_client import request, TransportError
+
+sys.path.append(str(Path(__file__).resolve().parent.parent))  # scripts/: the fake provider's texts
+from fake_provider import paced_text  # noqa: E402 (re-exported for the proof scripts)
 
 TERMINAL = {"done", "stopped", "interrupted", "error"}
 

@@ -8,7 +8,7 @@
     reply_faults.py freeze --gen URL --other URL --pid PID --provider URL [--replies 10]
 
 Two replicas on one PostgreSQL database: GEN generates the replies (its process id is PID), OTHER
-is where everything is checked from. Every reply is a paced one from scripts/proof/fault_provider.py
+is where everything is checked from. Every reply is a paced one from scripts/fake_provider.py --faults
 (so its whole text is known), streamed by POST /api/chat on GEN with an Idempotency-Key; half of
 those clients stay attached, half hang up after three events (the reply must go on all the same);
 each reply also has a follower on OTHER (GET /api/chat/{id}/stream from the start, as a reloaded
@@ -45,9 +45,8 @@ import time
 import uuid
 from collections import Counter
 
-from fault_provider import paced_text
 from http_client import request, TransportError
-from replies import Reading, messages, percentile, provider_turns, sign_up
+from replies import Reading, messages, paced_text, percentile, provider_turns, sign_up
 
 LEASE_BOUND = 15.0  # API.md: a lapsed lease makes the reply `interrupted` within 15 s
 

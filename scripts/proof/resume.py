@@ -5,7 +5,7 @@ put together from the events compared byte for byte with the stored message and 
     resume.py --replica URL [--replica URL2] --provider URL [--proxy URL] [--trials 1000]
               [--concurrency 50] [--bench 200] [--label L]
 
-Each trial asks scripts/proof/fault_provider.py for a paced reply ("pace=N/S": N distinct pieces
+Each trial asks scripts/fake_provider.py --faults for a paced reply ("pace=N/S": N distinct pieces
 with multi-byte and escaped characters, S seconds apart), streams POST /api/chat from one replica and
 hangs up after a random number of events (after `start`, mid-reply, or after the last delta), then
 resumes with GET /api/chat/{message_id}/stream from the OTHER replica (`Last-Event-ID: N` or
@@ -31,9 +31,8 @@ import time
 import uuid
 from collections import Counter
 
-from fault_provider import paced_text
 from http_client import request, TransportError
-from replies import Reading, compare, messages, percentile, provider_turns, sign_up
+from replies import Reading, compare, messages, paced_text, percentile, provider_turns, sign_up
 
 RESUME_COUNTS = [1, 2, 3, 4]
 RESUME_WEIGHTS = [50, 25, 15, 10]
@@ -271,7 +270,7 @@ class Trials:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--replica", action="append", required=True, help="a Parley replica (give two for cross-replica)")
-    parser.add_argument("--provider", required=True, help="scripts/proof/fault_provider.py")
+    parser.add_argument("--provider", required=True, help="scripts/fake_provider.py --faults")
     parser.add_argument("--proxy", help="nginx before the replicas: one trial in ten goes through it")
     parser.add_argument("--trials", type=int, default=1000)
     parser.add_argument("--min-trials", type=int, help="fail when fewer were checked (default: --trials)")

@@ -30,14 +30,14 @@ import Vapor
 
     @Test func aKeyRacedWithTwoBodiesCallsTheProviderOnceAndTheLoserGets409() async throws {
         try await withChatServer { server, fake in
-            fake.chunkDelay = .milliseconds(100)
+            fake.then(.stallAfter(1))
             let ann = try await server.user("ann@example.com")
             let key = [("Idempotency-Key", "raced")]
             async let first = server.send(.POST, "/api/chat", token: ann, json: ["messages": [["role": "user", "content": "One"]]], headers: key)
-            try await Task.sleep(for: .milliseconds(50))
-            async let second = server.send(.POST, "/api/chat", token: ann, json: ["messages": [["role": "user", "content": "Two"]]], headers: key)
-            let statuses = try await [first.status, second.status]
-            #expect(statuses.sorted { $0.code < $1.code } == [.ok, .conflict])
+            _ = try await server.streamingReply(ann) // the first holds the key and its reply is being written
+            let second = try await server.send(.POST, "/api/chat", token: ann, json: ["messages": [["role": "user", "content": "Two"]]], headers: key)
+            fake.resume()
+            #expect(try await [first.status, second.status] == [.ok, .conflict])
             #expect(fake.received.count == 1)
             #expect(try await server.count("messages") == 2)
         }
@@ -79,14 +79,15 @@ import Vapor
 
     @Test func aRenameWhileTheModelAnswersIsKept() async throws {
         try await withChatServer { server, fake in
-            fake.chunkDelay = .milliseconds(150)
+            fake.then(.stallAfter(1))
             let ann = try await server.user("ann@example.com")
             let created = try await server.send(.POST, "/api/v1/conversations/", token: ann, json: [:] as [String: String])
             let id = try #require(created.object["id"] as? String)
             async let chat = server.send(.POST, "/api/chat", token: ann,
                                          json: ["conversation_id": id, "messages": [["role": "user", "content": "Plan my trip to Rome"]]])
-            try await Task.sleep(for: .milliseconds(200))
+            _ = try await server.streamingReply(ann) // the model is answering, and holds there
             let rename = try await server.send(.PATCH, "/api/v1/conversations/\(id)", token: ann, json: ["title": "Holidays"])
+            fake.resume()
             #expect(rename.status == .ok)
             #expect(try await chat.status == .ok)
             #expect(try await server.conversation(UUID(uuidString: id))?.title == "Holidays")
