@@ -33,9 +33,14 @@ struct ConversationService: Sendable {
         let conversation = ConversationRow(
             id: UUID(), userID: ownerID, title: try title.map(Self.checkTitle) ?? ConversationRow.defaultTitle,
             createdAt: now, updatedAt: now, model: model)
+        // Most conversations start with the default title, which is not indexed: one statement.
+        guard conversation.title != ConversationRow.defaultTitle else {
+            try await ConversationStore.insert(conversation, on: db.sql)
+            return conversation
+        }
         try await writer.transaction(on: db) { tx in
             try await ConversationStore.insert(conversation, on: tx)
-            try await SearchIndex.indexTitle(of: conversation.id, on: tx)
+            try await SearchIndex.indexNewTitle(conversation.title, of: conversation.id, ownerID: ownerID, on: tx)
         }
         return conversation
     }
