@@ -46,7 +46,7 @@ import Vapor
     }
 
     @Test func silenceIs504AndTheUpstreamRequestIsDropped() async throws {
-        try await withChatServer(.openai, { $0.llmTimeoutSeconds = 0.3 }) { server, fake in
+        try await withChatServer(.openai, { $0.llmTimeoutSeconds = 1.5 }) { server, fake in
             fake.then(.hang, .stallAfter(1))
             let ann = try await server.user("ann@example.com")
             let beforeFirstByte = try await server.send(.POST, "/api/chat", token: ann, json: hello)
