@@ -2,7 +2,7 @@
 // A reply belongs to the server: the view attaches to it (reply.js) when it sends a turn, when
 // it opens a conversation whose reply is still being written (a reload, a switch, a second
 // tab), and again after a dropped connection. Leaving only lets go of it; Stop asks the server.
-import { api, APIError, attachReply, newKey, stopReply, streamChat } from "./api.js";
+import { api, apiAll, APIError, attachReply, newKey, stopReply, streamChat } from "./api.js";
 import { branchBefore, versionGroups, versionOf } from "./branches.js";
 import { toast } from "./dialog.js";
 import { byId, h } from "./dom.js";
@@ -102,7 +102,8 @@ export function closeChat() {
 async function refresh(load = opening) {
   const ticket = ++refreshes;
   const path = `/api/v1/conversations/${conversationID}/messages`;
-  const [current, all] = await Promise.all([api("GET", path), api("GET", `${path}?branch=all`)]);
+  // A page holds at most 1000 messages: a longer conversation is read a page at a time, whole.
+  const [current, all] = await Promise.all([apiAll(path), apiAll(`${path}?branch=all`)]);
   if (load !== opening || ticket !== refreshes) return false;
   // A reply that ended here is shown as it ended, even if the list was read a moment before
   // the server wrote that down (so it is not followed a second time).
