@@ -1,6 +1,8 @@
 """What a person does on the chat page, as steps the tests share."""
 import itertools
+import json
 import urllib.request
+from datetime import datetime, timedelta, timezone
 
 from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
@@ -157,3 +159,58 @@ def shown_texts(driver) -> list[str]:
 def never_took_back(texts: list[str]) -> bool:
     """Each text shown begins with the one shown before: nothing shown was dropped or replaced."""
     return all(later.startswith(earlier) for earlier, later in zip(texts, texts[1:]))
+
+
+def token_of(driver) -> str:
+    """The signed-in account's token, as the page keeps it."""
+    return driver.execute_script("return localStorage.getItem('parley.token')")
+
+
+def call_api(base: str, token: str, method: str, path: str, body=None):
+    """The API straight from the test (not through the page): parsed JSON, None for a 204."""
+    data = None if body is None else json.dumps(body).encode()
+    request = urllib.request.Request(base + path, data=data, method=method,
+                                     headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=120) as response:
+        raw = response.read()
+    return json.loads(raw) if raw else None
+
+
+def rfc3339(moment: datetime) -> str:
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def dated_conversation(title: str, updated: datetime, texts: list[str]) -> dict:
+    """One conversation in Parley's export form, its messages a chain of turns (user, assistant,
+    …) a second apart, ending at `updated`: the import keeps these times."""
+    start = updated - timedelta(seconds=len(texts))
+    messages = [{"id": f"m{index}", "parent_id": f"m{index - 1}" if index else None,
+                 "role": "user" if index % 2 == 0 else "assistant", "content": text,
+                 "created_at": rfc3339(start + timedelta(seconds=index + 1))} for index, text in enumerate(texts)]
+    return {"title": title, "created_at": rfc3339(start), "updated_at": rfc3339(updated), "messages": messages}
+
+
+def import_conversations(base: str, token: str, conversations: list[dict]) -> dict:
+    """Stores conversations with their own times, as the import endpoint does (no page involved)."""
+    result = call_api(base, token, "POST", "/api/v1/conversations/import", conversations)
+    assert result["conversations"] == len(conversations) and not result["failed"], result
+    return result
+
+
+def listed_conversations(driver) -> list[tuple[str, str]]:
+    """The list as shown: each conversation's title and the heading of its date group (the one
+    its list is labelled by, as a screen reader hears it). textContent: a closed drawer counts."""
+    return driver.execute_script("""
+        return [...document.querySelectorAll('#conversation-list li')].map((li) => [
+          li.querySelector('a').textContent,
+          document.getElementById(li.closest('ul').getAttribute('aria-labelledby'))?.textContent ?? null]);
+    """)
+
+
+def scroll_conversations_to_end(driver) -> int:
+    """Scrolls the conversation list to its end; returns how many conversations it shows."""
+    return driver.execute_script("""
+        const list = document.querySelector('.conversations');
+        list.scrollTop = list.scrollHeight;
+        return document.querySelectorAll('#conversation-list li').length;
+    """)

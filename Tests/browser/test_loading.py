@@ -3,7 +3,7 @@ import pytest
 
 from chat_page import find, new_email, sign_up
 from conftest import screenshot
-from test_screens import SIZES
+from test_screens import SIZES, emulate
 
 
 def block_scripts(driver, blocked: bool) -> None:
@@ -14,9 +14,7 @@ def block_scripts(driver, blocked: bool) -> None:
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("size", SIZES)
 def test_the_page_shows_it_is_loading_before_its_script_runs(page, parley, size, scheme):
-    width, height, mobile = SIZES[size]
-    page.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": mobile})
-    page.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": [{"name": "prefers-color-scheme", "value": scheme}]})
+    emulate(page, size, scheme)
     block_scripts(page, True)
     try:
         page.get(parley + "/")

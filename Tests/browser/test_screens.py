@@ -12,6 +12,14 @@ from conftest import screenshot
 SIZES = {"desktop": (1280, 860, False), "phone": (390, 844, True)}
 
 
+def emulate(driver, size: str, scheme: str) -> None:
+    """A screen of SIZES in a colour scheme (the page is not reloaded)."""
+    width, height, mobile = SIZES[size]
+    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                           {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": mobile})
+    driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": [{"name": "prefers-color-scheme", "value": scheme}]})
+
+
 def no_sideways_scroll(driver) -> bool:
     return driver.execute_script("return document.documentElement.scrollWidth <= document.documentElement.clientWidth")
 
@@ -19,10 +27,8 @@ def no_sideways_scroll(driver) -> bool:
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("size", SIZES)
 def test_each_screen(page, size, scheme):
-    width, height, mobile = SIZES[size]
-    page.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
-                         {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": mobile})
-    page.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": [{"name": "prefers-color-scheme", "value": scheme}]})
+    mobile = SIZES[size][2]
+    emulate(page, size, scheme)
     page.refresh()
 
     def shot(name):
@@ -60,10 +66,8 @@ def test_each_screen(page, size, scheme):
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("size", SIZES)
 def test_right_to_left_a_message_too_long_and_a_toast(page, size, scheme):
-    width, height, mobile = SIZES[size]
-    page.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
-                         {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": mobile})
-    page.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": [{"name": "prefers-color-scheme", "value": scheme}]})
+    mobile = SIZES[size][2]
+    emulate(page, size, scheme)
     page.refresh()
 
     def shot(name):

@@ -92,6 +92,44 @@ export async function api(method, path, body) {
   return response.status === 204 ? null : response.json();
 }
 
+/** A page of a list route (`?skip&limit`): its items and the total the server counted
+ * (`X-Total-Count`; without the header, what the page itself tells). */
+export async function apiPage(path, { skip = 0, limit }) {
+  const separator = path.includes("?") ? "&" : "?";
+  const response = await send("GET", `${path}${separator}skip=${skip}&limit=${limit}`);
+  const items = await response.json();
+  const counted = Number.parseInt(response.headers.get("X-Total-Count") ?? "", 10);
+  const total = Number.isFinite(counted) ? counted : items.length < limit ? skip + items.length : Infinity;
+  return { items, total };
+}
+
+/** The first `count` items of a list route (all of them without a count), a page of at most
+ * 1000 (the API's largest) at a time, and the total counted. A list that changed between two
+ * pages (its total moved) is read again from the start, so no item is missed or doubled; after a
+ * few tries, what was read is kept without doubles. */
+export async function apiFirst(path, count = Infinity) {
+  let items = [];
+  let total = 0;
+  for (let attempt = 0, steady = false; attempt < 3 && !steady; attempt++) {
+    ({ items, total } = await apiPage(path, { limit: Math.min(count, 1000) }));
+    steady = true;
+    while (steady && items.length < Math.min(count, total)) {
+      const next = await apiPage(path, { skip: items.length, limit: Math.min(count - items.length, 1000) });
+      items = items.concat(next.items);
+      steady = next.total === total && next.items.length > 0;
+      total = next.total;
+    }
+  }
+  const seen = new Set();
+  items = items.filter((item) => !seen.has(item.id) && seen.add(item.id));
+  return { items, total: Math.max(total, items.length) };
+}
+
+/** Every item of a list route (see apiFirst). */
+export async function apiAll(path) {
+  return (await apiFirst(path)).items;
+}
+
 export async function signIn(email, password) {
   const { access_token: token } = await api("POST", "/token", { username: email, password });
   session.token = token;

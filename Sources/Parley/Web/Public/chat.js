@@ -2,7 +2,7 @@
 // A reply belongs to the server: the view attaches to it (reply.js) when it sends a turn, when
 // it opens a conversation whose reply is still being written (a reload, a switch, a second
 // tab), and again after a dropped connection. Leaving only lets go of it; Stop asks the server.
-import { api, APIError, attachReply, newKey, stopReply, streamChat } from "./api.js";
+import { api, apiAll, APIError, attachReply, newKey, stopReply, streamChat } from "./api.js";
 import { branchBefore, versionGroups, versionOf } from "./branches.js";
 import { toast } from "./dialog.js";
 import { byId, h } from "./dom.js";
@@ -35,6 +35,8 @@ let live = null; // the reply this view follows (see follow)
 let editing = null; // {id, element}: the question being edited
 const settled = new Map(); // replies that ended here: id → what they ended as
 let opening = 0; // a load that a newer one replaced is dropped
+let drawn = false; // the open conversation's messages were read and drawn once
+let wanted = null; // {conversationID, messageID}: a message to bring into view (a search result)
 let refreshes = 0;
 let hooks = { adopted: () => {}, finished: () => {} };
 
@@ -65,6 +67,8 @@ export async function openConversation(id, knownTitle) {
   fitPrompt();
   showComposerError("");
   conversationID = id;
+  drawn = false;
+  if (wanted?.conversationID !== id) wanted = null;
   branch = [];
   groups = new Map();
   views = new Map();
@@ -81,12 +85,49 @@ export async function openConversation(id, knownTitle) {
     const [conversation] = await Promise.all([api("GET", `/api/v1/conversations/${id}`), refresh(load)]);
     if (load !== opening) return;
     setTitle(conversation.title);
+    drawn = true;
+    if (await revealWanted(load)) return;
+    if (load !== opening) return;
     scroller.scrollTop = scroller.scrollHeight;
     prompt.focus();
   } catch (error) {
     if (load !== opening) return;
     column.append(h("p", { class: "error", role: "alert" }, error.message));
   }
+}
+
+/** Brings a message into view and marks it for a moment (a search result opens its conversation
+ * at it): at once when its conversation is open, else once openConversation has drawn it. */
+export function showMessage(id, messageID) {
+  wanted = { conversationID: id, messageID };
+  if (id === conversationID && drawn) revealWanted(opening).catch(() => {});
+}
+
+/** Shows the wanted message, if it is of this conversation. One that is not on the branch shown
+ * is looked for again (it may be newer than the last read) and, when it is on another version
+ * of a turn, that version is switched to, as its "‹ 2/3 ›" would. Resolves to whether it shows. */
+async function revealWanted(load) {
+  const target = wanted;
+  if (!target || target.conversationID !== conversationID) return false;
+  wanted = null;
+  const selector = `[data-id="${CSS.escape(target.messageID)}"]`;
+  const known = () => [...groups.values()].some((ids) => ids.includes(target.messageID));
+  if (!column.querySelector(selector) && !live) {
+    if (!known()) await refresh(load).catch(() => false);
+    if (load === opening && known() && !column.querySelector(selector)) await actions.switchTo(target.messageID);
+  }
+  const element = load === opening ? column.querySelector(selector) : null;
+  if (!element) return false;
+  element.scrollIntoView({ block: "center" });
+  element.classList.remove("found");
+  void element.offsetWidth; // found again: the mark starts again
+  element.classList.add("found");
+  clearTimeout(element.foundTimer);
+  element.foundTimer = setTimeout(() => element.classList.remove("found"), 3000);
+  // A screen reader reads on from the message found, the keyboard goes on from there.
+  element.tabIndex = -1;
+  element.focus({ preventScroll: true });
+  return true;
 }
 
 /** Leaves the chat for another account (or none): nothing typed for this one is kept. */
@@ -102,7 +143,8 @@ export function closeChat() {
 async function refresh(load = opening) {
   const ticket = ++refreshes;
   const path = `/api/v1/conversations/${conversationID}/messages`;
-  const [current, all] = await Promise.all([api("GET", path), api("GET", `${path}?branch=all`)]);
+  // A page holds at most 1000 messages: a longer conversation is read a page at a time, whole.
+  const [current, all] = await Promise.all([apiAll(path), apiAll(`${path}?branch=all`)]);
   if (load !== opening || ticket !== refreshes) return false;
   // A reply that ended here is shown as it ended, even if the list was read a moment before
   // the server wrote that down (so it is not followed a second time).

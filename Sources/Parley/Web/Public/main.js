@@ -8,7 +8,7 @@ import { byId } from "./dom.js";
 import { setUpSearch } from "./search.js";
 import { closeMenu } from "./dialog.js";
 import { setUpModelPicker, showConversationModel } from "./model-picker.js";
-import { conversationPath, markActive, refreshConversations, setDrawer, setUpSidebar, titleOf } from "./sidebar.js";
+import { conversationPath, forgetConversations, markActive, refreshConversations, setDrawer, setUpSidebar, titleOf } from "./sidebar.js";
 import "./shortcuts.js";
 
 const appView = byId("app");
@@ -51,6 +51,7 @@ function signOut(note) {
   document.querySelector("dialog[open]")?.close();
   appView.hidden = true;
   closeChat();
+  forgetConversations();
   showAuth(start, note);
 }
 

@@ -7,10 +7,12 @@ import { toast } from "./dialog.js";
 
 const picker = byId("model-picker");
 let conversationID = null;
+let chosen = ""; // the open conversation's model: the options may arrive after it (a reload)
 
 /** Fills the picker with the provider's models (GET /api/v1/models). */
 export function setUpModelPicker(models) {
   picker.replaceChildren(h("option", { value: "" }, "Server default"), ...models.map((model) => h("option", { value: model.id }, model.id)));
+  picker.value = chosen;
 }
 
 /** Shows the model of conversation `id` (null: a new chat, which has none yet). */
@@ -18,10 +20,13 @@ export async function showConversationModel(id) {
   conversationID = id;
   picker.disabled = !id;
   picker.title = id ? "The model this conversation's chats use" : "Send a first message, then pick a model";
+  chosen = "";
   if (!id) { picker.value = ""; return; }
   try {
     const conversation = await api("GET", `/api/v1/conversations/${id}`);
-    if (conversationID === id) picker.value = conversation.model ?? "";
+    if (conversationID !== id) return;
+    chosen = conversation.model ?? "";
+    picker.value = chosen;
   } catch {
     // A conversation that is gone is the chat's business to report.
   }
@@ -31,6 +36,7 @@ picker.addEventListener("change", async () => {
   if (!conversationID) return;
   try {
     await api("PATCH", `/api/v1/conversations/${conversationID}`, { model: picker.value || null });
+    chosen = picker.value;
     toast(picker.value ? `This conversation now uses ${picker.value}` : "This conversation now uses the server's default model");
   } catch (error) {
     toast(error.message);

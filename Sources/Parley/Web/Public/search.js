@@ -4,6 +4,7 @@
 import { api } from "./api.js";
 import { byId, h } from "./dom.js";
 import { closeMenu } from "./dialog.js";
+import { showMessage } from "./chat.js";
 import { conversationPath, setDrawer } from "./sidebar.js";
 
 const DELAY_MS = 200;
@@ -55,7 +56,13 @@ export function openSearch() {
       list.replaceChildren(...results.map((result) => h("li", {},
         h("a", {
           href: conversationPath(result.conversation_id),
-          onclick: () => { dialog.close(); setDrawer(false); },
+          onclick: (event) => {
+            dialog.close();
+            setDrawer(false);
+            // Opened here (not in a new tab): the conversation opens at the message found.
+            const here = event.button === 0 && !event.ctrlKey && !event.metaKey && !event.shiftKey && !event.altKey;
+            if (here && result.message_id) showMessage(result.conversation_id, result.message_id);
+          },
         },
         h("span", { class: "search-title" }, result.conversation_title),
         h("span", { class: "search-meta muted small" }, describe(result)),
