@@ -8,7 +8,8 @@
 Benchmarks: every POST .../chat/completions gets the same short streamed reply at once
 ("Hello! How can I help?"), so a benchmark of /api/chat measures Parley's own overhead.
 
-Scenarios: the reply depends on the last user message:
+Scenarios: two models, "fake" and "fake-large" (a reply names the one asked for); the reply
+depends on the last user message:
   contains "slow story"  a long reply, one word every 0.25 s (time to press Stop)
   contains "markup"      a reply holding <script>, <img onerror> and a javascript: link
   contains "fail once"   HTTP 500 the first time that exact message is seen, a reply after
@@ -41,7 +42,7 @@ made for it, how many were answered to their end, and when (time.time()) Parley 
 mid-stream (a Stop, a shutdown); with ?turn=T that turn only.
 
 In every mode, "[stream N S]" in a request asks for N pieces, S seconds apart (many long streams
-at once, scripts/bench), and GET .../models lists one model.
+at once, scripts/bench), and GET .../models lists the models.
 """
 import asyncio
 import json
@@ -154,6 +155,7 @@ class Provider:
     def __init__(self, port: int, mode: str, chunk_delay: float):
         self.port, self.mode, self.chunk_delay = port, mode, chunk_delay
         self.model = "fault-model" if mode == "faults" else "fake"
+        self.models = [self.model, "fake-large"] if mode == "scenarios" else [self.model]
         self.closing = mode == "faults"  # one request per connection (see /control/refuse)
         self.bench_reply = bench_reply(self.model)
         self.server: asyncio.AbstractServer | None = None
@@ -215,7 +217,7 @@ class Provider:
             self.gate(path.removeprefix("/gates/")).set()
             return await self.send(writer, 200, b"{}")
         if method == "GET" and path.endswith("/models"):
-            return await self.send(writer, 200, json.dumps({"object": "list", "data": [{"id": self.model}]}).encode())
+            return await self.send(writer, 200, json.dumps({"object": "list", "data": [{"id": m} for m in self.models]}).encode())
         if not (method == "POST" and path.endswith("/chat/completions")):
             return await self.send(writer, 404, b'{"error": {"message": "no such route"}}')
         self.stats["requests"] += 1
@@ -226,13 +228,14 @@ class Provider:
             return
         request = json.loads(body)
         if self.mode == "scenarios":
-            return await self.scenario(writer, last_user_message(request))
+            model = request.get("model") if request.get("model") in self.models else self.model
+            return await self.scenario(writer, last_user_message(request), model)
         await self.fault_mode(request, reader, writer)
 
-    async def paced(self, writer: asyncio.StreamWriter, pieces: list[str], delay: float, hold=None) -> None:
+    async def paced(self, writer: asyncio.StreamWriter, pieces: list[str], delay: float, hold=None, model=None) -> None:
         """A streamed reply, one piece every `delay` seconds; `hold` = (n, event): wait for the
         event after the first n pieces."""
-        stream = Stream(writer, self.model)
+        stream = Stream(writer, model or self.model)
         await stream.start(self.closing)
         for index, piece in enumerate(pieces):
             if hold and index == hold[0]:
@@ -241,19 +244,19 @@ class Provider:
             await asyncio.sleep(delay)
         await stream.finish({"prompt_tokens": 12, "completion_tokens": len(pieces)})
 
-    async def scenario(self, writer: asyncio.StreamWriter, text: str) -> None:
+    async def scenario(self, writer: asyncio.StreamWriter, text: str, model: str) -> None:
         if "fail once" in text and text not in self.failed_once:
             self.failed_once.add(text)
             return await self.send(writer, 500, json.dumps({"error": {
                 "code": 500, "message": "the fake model failed on purpose", "type": "server_error"}}).encode())
         if held := GATE.search(text):
-            return await self.paced(writer, GATED_REPLY, 0.05, hold=(int(held[2]), self.gate(held[1])))
+            return await self.paced(writer, GATED_REPLY, 0.05, hold=(int(held[2]), self.gate(held[1])), model=model)
         if "count me" in text:
             self.counted[text] += 1
-            return await self.paced(writer, ["Answer ", "number ", f"{self.counted[text]}."], 0.05)
+            return await self.paced(writer, ["Answer ", "number ", f"{self.counted[text]}."], 0.05, model=model)
         if "slow story" in text:
-            return await self.paced(writer, SLOW_REPLY, 0.25)
-        await self.paced(writer, *((MARKUP_REPLY, 0.05) if "markup" in text else (MARKDOWN_REPLY, 0.2)))
+            return await self.paced(writer, SLOW_REPLY, 0.25, model=model)
+        await self.paced(writer, *((MARKUP_REPLY, 0.05) if "markup" in text else (MARKDOWN_REPLY, 0.2)), model=model)
 
     async def fault_mode(self, request: dict, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         marks = dict(MARKER.findall(last_user_message(request)))

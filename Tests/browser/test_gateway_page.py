@@ -53,17 +53,38 @@ def test_an_api_key_is_shown_once_listed_and_revoked(page, parley):
     assert console_errors(page) == []
 
 
+def picked_model(driver) -> str:
+    return Select(find(driver, "#model-picker")).first_selected_option.get_attribute("value")
+
+
+def reply_model(driver) -> str:
+    return wait_for_reply(driver).find_element(By.CSS_SELECTOR, ".message-meta .usage").text
+
+
 def test_the_model_picker_sets_the_conversations_model(page):
     sign_up(page, new_email("mo"))
-    picker = find(page, "#model-picker")
-    assert not picker.is_enabled()  # a new chat has no conversation yet
     send(page, "Hello there")
-    wait_for_reply(page)
-    wait(page).until(lambda d: find(d, "#model-picker").is_enabled())
-    Select(find(page, "#model-picker")).select_by_value("fake")
-    assert "now uses fake" in find(page, "#toast").text
+    assert reply_model(page) == "fake"
+    Select(find(page, "#model-picker")).select_by_value("fake-large")
+    assert "now uses fake-large" in find(page, "#toast").text
     page.refresh()
-    wait(page).until(lambda d: Select(find(d, "#model-picker")).first_selected_option.get_attribute("value") == "fake")
+    wait(page).until(lambda d: picked_model(d) == "fake-large")
+    send(page, "And again")
+    wait(page).until(lambda d: len(d.find_elements(By.CSS_SELECTOR, ".message.assistant .message-meta")) == 2)
+    assert reply_model(page) == "fake-large"
+
+
+def test_a_model_picked_for_a_new_chat_answers_its_first_message_and_stays(page):
+    sign_up(page, new_email("mia"))
+    wait(page).until(lambda d: len(Select(find(d, "#model-picker")).options) == 3)  # the default and two models
+    Select(find(page, "#model-picker")).select_by_value("fake-large")
+    send(page, "Hello there")
+    assert reply_model(page) == "fake-large"
+    page.refresh()
+    wait(page).until(lambda d: picked_model(d) == "fake-large")
+    # The next new chat starts from the server's default again.
+    find(page, "#new-chat").click()
+    wait(page).until(lambda d: picked_model(d) == "")
 
 
 @pytest.fixture(scope="module")

@@ -11,6 +11,7 @@ import { enterSends } from "./keys.js";
 import { tooLong } from "./limits.js";
 import { createMarkdownStream, renderMarkdown } from "./markdown.js";
 import { editForm, focusedControl, refocus, replyFooter, userTools } from "./messages.js";
+import { modelForNewChat } from "./model-picker.js";
 import { Follower, ReplyLog, textToShow, transient } from "./reply.js";
 import { plainTitle } from "./titles.js";
 
@@ -275,6 +276,7 @@ function startTurn({ base, parentID, messages }) {
   branch = base.filter((message) => !message.failed);
   const request = { conversation_id: conversationID, messages };
   if (conversationID && parentID !== undefined) request.parent_id = parentID;
+  if (!conversationID && modelForNewChat()) request.model = modelForNewChat();
   const key = newKey();
   const sent = messages.map((message) => ({ id: null, parent_id: null, status: "complete", ...message }));
   const reply = { id: null, parent_id: null, role: "assistant", content: "", status: "streaming" };

@@ -7,7 +7,7 @@ import { closeChat, openConversation, setTitle, setUpChat, showModel } from "./c
 import { byId } from "./dom.js";
 import { setUpSearch } from "./search.js";
 import { closeMenu } from "./dialog.js";
-import { setUpModelPicker, showConversationModel } from "./model-picker.js";
+import { adoptModel, setUpModelPicker, showConversationModel } from "./model-picker.js";
 import { conversationPath, forgetConversations, markActive, refreshConversations, setDrawer, setUpSidebar, titleOf } from "./sidebar.js";
 import "./shortcuts.js";
 
@@ -84,7 +84,7 @@ setUpChat({
     // without reloading it.
     history.replaceState(null, "", id ? conversationPath(id) : location.pathname + location.search);
     markActive(id);
-    showConversationModel(id);
+    adoptModel(id);
   },
   async finished(id) {
     await refreshConversations().catch(() => {});

@@ -1,6 +1,6 @@
 // The model picker: which model the open conversation's chats use (PATCH …/conversations/{id}
-// {"model"}); "Server default" is null, LLM_MODEL. A new chat gets its conversation with its
-// first message, so the picker waits for it.
+// {"model"}); "Server default" is null, LLM_MODEL. A new chat has no conversation until its first
+// message: what is picked before is sent with that message, then kept as the conversation's.
 import { api } from "./api.js";
 import { byId, h } from "./dom.js";
 import { toast } from "./dialog.js";
@@ -18,10 +18,9 @@ export function setUpModelPicker(models) {
 /** Shows the model of conversation `id` (null: a new chat, which has none yet). */
 export async function showConversationModel(id) {
   conversationID = id;
-  picker.disabled = !id;
-  picker.title = id ? "The model this conversation's chats use" : "Send a first message, then pick a model";
   chosen = "";
-  if (!id) { picker.value = ""; return; }
+  picker.value = "";
+  if (!id) return;
   try {
     const conversation = await api("GET", `/api/v1/conversations/${id}`);
     if (conversationID !== id) return;
@@ -32,8 +31,29 @@ export async function showConversationModel(id) {
   }
 }
 
+/** The model picked for a new chat's first message ("" for the server's default). */
+export function modelForNewChat() {
+  return conversationID ? "" : chosen;
+}
+
+/** A new chat got its conversation (null: its first turn failed and took it along): the model
+ * picked for it becomes the conversation's. */
+export async function adoptModel(id) {
+  if (!id || conversationID) return;
+  conversationID = id;
+  if (!chosen) return;
+  try {
+    await api("PATCH", `/api/v1/conversations/${id}`, { model: chosen });
+  } catch (error) {
+    toast(error.message);
+  }
+}
+
 picker.addEventListener("change", async () => {
-  if (!conversationID) return;
+  if (!conversationID) {
+    chosen = picker.value; // sent with the first message
+    return;
+  }
   try {
     await api("PATCH", `/api/v1/conversations/${conversationID}`, { model: picker.value || null });
     chosen = picker.value;
