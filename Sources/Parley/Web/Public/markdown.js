@@ -248,12 +248,21 @@ function codeBlock(code, lang) {
 // time in proportion to its length whatever it holds. Tokens are places in the text, and the
 // text between them is plain: a megabyte of unmatched marks makes no string but the one shown.
 
-const SPECIAL = /[\\`*_~[\]<\n]|https?:\/\//gi;
+const SPECIAL = /[\\`*_~[\]<\n]|https?:\/\//i;
 const ESCAPABLE = /[!-/:-@[-`{-~]/;
 const AUTOLINK = /<(https?:\/\/[^\s<>]+)>/iy;
 const BARE_URL = /[^\s<>[\]]*/y;
 const SPACE = /\s/;
 const PUNCTUATION = /[\p{P}\p{S}]/u;
+// What inline() stops at, by character code below 128: a mark, or `h`/`H` (a bare URL maybe).
+const STOPS = new Uint8Array(128);
+for (const char of "\\`*_~[]<\nhH") STOPS[char.charCodeAt(0)] = 1;
+// ASCII characters by kind for the flanking rules: 1 white space, 2 punctuation or symbol.
+const KINDS = new Uint8Array(128);
+for (let code = 0; code < 128; code++) {
+  const char = String.fromCharCode(code);
+  KINDS[code] = SPACE.test(char) ? 1 : PUNCTUATION.test(char) ? 2 : 0;
+}
 const MAX_INLINE_DEPTH = 16; // emphasis and links nested deeper stay text
 
 /** A run of `*`, `_` or `~~`: the marks it has left, the elements it opens and closes, its neighbours. */
@@ -282,7 +291,7 @@ class Link {
   }
 }
 
-/** Anything else: a code span, line break or autolink (`node`), an escape (null), or the `](url)` of a link (its Link). */
+/** A code span or autolink (`node`), or the `](url)` of a link (its Link). Escapes and line breaks are numbers (see inline()). */
 class Atom {
   constructor(start, end, node) {
     this.start = start;
@@ -291,9 +300,13 @@ class Atom {
   }
 }
 
+/** Where a token starts: a number `at` ≥ 0 is the escape text[at, at + 2), `~at` the line break at `at`. */
+function startOf(token) {
+  return typeof token !== "number" ? token.start : token < 0 ? ~token : token;
+}
+
 /** Inline text → an array of strings and nodes. */
 export function inline(text) {
-  SPECIAL.lastIndex = 0;
   if (!SPECIAL.test(text)) return text ? [text] : []; // most table cells and list items
   const tokens = [];
   const head = new Run(-1, -1, false, false, null); // runs that may still pair up: a linked list
@@ -302,28 +315,25 @@ export function inline(text) {
   let linkable = 0; // brackets below this index come before a link: links do not nest
   let ticks = null; // backtick runs by length, found when first needed
 
-  SPECIAL.lastIndex = 0;
-  for (let match; (match = SPECIAL.exec(text)); ) {
-    const at = match.index;
+  // Each branch leaves `next` at where the scan goes on: after what it read, or after the mark.
+  for (let at = 0, next = 0; at < text.length; at = next) {
+    const code = text.charCodeAt(at);
+    next = at + 1;
+    if (code >= 128 || !STOPS[code]) continue;
     const char = text[at];
     if (char === "\\") {
       if (!ESCAPABLE.test(text[at + 1] ?? "")) continue;
-      tokens.push(new Atom(at, at + 2, null));
-      SPECIAL.lastIndex = at + 2;
+      tokens.push(at);
+      next = at + 2;
     } else if (char === "`") {
       const end = runEnd(text, at);
       ticks ??= backtickRuns(text);
       const close = closingRun(ticks, end - at, end);
-      if (close < 0) {
-        SPECIAL.lastIndex = end; // never closed: the backticks are text
-        continue;
-      }
-      const after = close + end - at;
-      tokens.push(new Atom(at, after, node("code", [codeText(text.slice(end, close))])));
-      SPECIAL.lastIndex = after;
+      next = close < 0 ? end : close + end - at; // never closed: the backticks are text
+      if (close >= 0) tokens.push(new Atom(at, next, node("code", [codeText(text.slice(end, close))])));
     } else if (char === "*" || char === "_" || char === "~") {
-      const end = (SPECIAL.lastIndex = runEnd(text, at));
-      const run = delimiterRun(text, at, end, last);
+      next = runEnd(text, at);
+      const run = delimiterRun(text, at, next, last);
       if (!run) continue;
       last = last.next = run;
       tokens.push(run);
@@ -345,24 +355,35 @@ export function inline(text) {
       tokens.splice(firstAfter(tokens, start), 0, link); // links do not nest: no token moves twice
       tokens.push(new Atom(at, tail.end, link));
       linkable = brackets.length;
-      SPECIAL.lastIndex = tail.end;
+      next = tail.end;
     } else if (char === "<") {
       AUTOLINK.lastIndex = at;
       const auto = AUTOLINK.exec(text);
       if (!auto || !isWebURL(auto[1])) continue;
       tokens.push(new Atom(at, AUTOLINK.lastIndex, link(auto[1], [auto[1]])));
-      SPECIAL.lastIndex = AUTOLINK.lastIndex;
+      next = AUTOLINK.lastIndex;
     } else if (char === "\n") {
-      tokens.push(new Atom(at, at + 1, node("br")));
+      tokens.push(~at);
     } else {
+      const scheme = schemeEnd(text, at); // `h`: http:// or https://, in any case
+      if (scheme < 0) continue;
+      next = scheme; // (as a regex scan would, it goes on after the scheme even if no URL is there)
       const end = bareURLEnd(text, at);
       if (end === at) continue;
       tokens.push(new Atom(at, end, link(text.slice(at, end), [text.slice(at, end)])));
-      SPECIAL.lastIndex = end;
+      next = end;
     }
   }
   emphasis(text, head);
   return assemble(text, tokens);
+}
+
+/** The end of `http://` or `https://` (in any case) at `at`, or -1. */
+function schemeEnd(text, at) {
+  if ((text.charCodeAt(at + 1) | 32) !== 116 || (text.charCodeAt(at + 2) | 32) !== 116 || (text.charCodeAt(at + 3) | 32) !== 112) return -1; // "ttp"
+  let i = at + 4;
+  if ((text.charCodeAt(i) | 32) === 115) i++; // "s"
+  return text.startsWith("://", i) ? i + 3 : -1;
 }
 
 // CommonMark's "process emphasis" for the runs after `bottom`: each closing run takes the nearest
@@ -469,6 +490,17 @@ function assemble(text, tokens) {
 
   let at = 0;
   for (const token of tokens) {
+    if (typeof token === "number") {
+      if (token >= 0) {
+        show(at, token); // an escape: the character without its backslash
+        show(token + 1, (at = token + 2));
+      } else {
+        show(at, ~token);
+        add(node("br"));
+        at = ~token + 1;
+      }
+      continue;
+    }
     show(at, token.start); // the plain text before it
     at = token.end;
     if (token instanceof Run) {
@@ -477,14 +509,13 @@ function assemble(text, tokens) {
       const char = text[token.start];
       for (let k = token.opens.length; k > 0; k--) {
         const use = token.opens[k - 1]; // the last paired is the outermost
-        open(char === "~" ? "del" : use === "2" ? "strong" : "em", undefined, char.repeat(use), char.repeat(use));
+        const marks = use === "1" ? char : char === "*" ? "**" : char === "_" ? "__" : "~~";
+        open(char === "~" ? "del" : use === "2" ? "strong" : "em", undefined, marks, marks);
       }
     } else if (token instanceof Link) {
       open("a", linkAttributes(token.href), "[", token.tail);
     } else if (token.node instanceof Link) {
       close(); // a link's `](url)`
-    } else if (token.node === null) {
-      show(token.start + 1, token.end); // an escaped character
     } else if (links && token.node.tag === "a") {
       say(token.node.attrs.href); // no link inside a link
     } else {
@@ -502,7 +533,7 @@ function firstAfter(tokens, at) {
   let high = tokens.length;
   while (low < high) {
     const middle = (low + high) >> 1;
-    if (tokens[middle].start < at) low = middle + 1;
+    if (startOf(tokens[middle]) < at) low = middle + 1;
     else high = middle;
   }
   return low;
@@ -518,14 +549,23 @@ function runEnd(text, at) {
 function delimiterRun(text, start, end, prev) {
   const char = text[start];
   if (char === "~" && end - start !== 2) return null;
-  const before = text[start - 1] ?? " ";
-  const after = text[end] ?? " ";
-  const left = !SPACE.test(after) && (!PUNCTUATION.test(after) || SPACE.test(before) || PUNCTUATION.test(before));
-  const right = !SPACE.test(before) && (!PUNCTUATION.test(before) || SPACE.test(after) || PUNCTUATION.test(after));
+  const before = kindAt(text, start - 1);
+  const after = kindAt(text, end);
+  const left = after !== 1 && (after !== 2 || before !== 0);
+  const right = before !== 1 && (before !== 2 || after !== 0);
   // `_` inside a word (snake_case) neither opens nor closes.
-  const canOpen = char === "_" ? left && (!right || PUNCTUATION.test(before)) : left;
-  const canClose = char === "_" ? right && (!left || PUNCTUATION.test(after)) : right;
+  const canOpen = char === "_" ? left && (!right || before === 2) : left;
+  const canClose = char === "_" ? right && (!left || after === 2) : right;
   return canOpen || canClose ? new Run(start, end, canOpen, canClose, prev) : null;
+}
+
+/** The character at `at` for the flanking rules: 1 white space (or no character), 2 punctuation or symbol, 0 anything else. */
+function kindAt(text, at) {
+  const code = text.charCodeAt(at);
+  if (code < 128) return KINDS[code];
+  if (code !== code) return 1; // NaN: before the start or after the end
+  const char = text[at];
+  return SPACE.test(char) ? 1 : PUNCTUATION.test(char) ? 2 : 0;
 }
 
 // CommonMark's rule of 3: a run that can both open and close pairs only with runs that keep
