@@ -10,14 +10,25 @@ const FENCE = /^ {0,3}(`{3,}|~{3,})[ \t]*([^`\s]*)/;
 const HEADING = /^ {0,3}(#{1,6})(?:[ \t]+(.*))?$/;
 const RULE = /^ {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$/;
 const QUOTE = /^ {0,3}>[ \t]?/;
-const ITEM = /^([ \t]*)([-*+]|(\d{1,9})[.)])([ \t]+)/;
 const BLANK = /^\s*$/;
+const DELIMITER_ROW = /^[\s|:-]*$/; // what a table's delimiter row is made of
 const BLOCK_MARK = /^[ \t]*[-`~#*_>+\d]/; // how every line that starts a block begins
 const MAX_DEPTH = 8; // quotes and lists nested deeper are read as text
 
 /** Text → an array of block nodes: `{tag, attrs?, children}` objects and strings (text). */
 export function parseMarkdown(text) {
-  return blocks(String(text).split(/\r\n?|\n/));
+  return blocks(splitLines(String(text)));
+}
+
+/** Lines end at \n, \r\n or \r. */
+function splitLines(text) {
+  return text.includes("\r") ? text.split(/\r\n?|\n/) : text.split("\n");
+}
+
+/** Whether a line is all white space (quickly for a line that starts with a letter or mark). */
+function isBlank(line) {
+  const code = line.charCodeAt(0);
+  return code > 32 && code < 128 ? false : BLANK.test(line);
 }
 
 /**
@@ -29,7 +40,7 @@ export function parseMarkdown(text) {
 function blocks(lines, depth = 0, starts = null) {
   const out = [];
   for (let i = 0; i < lines.length; ) {
-    if (BLANK.test(lines[i])) {
+    if (isBlank(lines[i])) {
       i++;
       continue;
     }
@@ -54,7 +65,7 @@ function readBlock(lines, i, depth, out) {
       return i + 1;
     }
     if (depth < MAX_DEPTH && QUOTE.test(line)) return quote(lines, i, depth, out);
-    if (depth < MAX_DEPTH && ITEM.test(line)) return list(lines, i, depth, out);
+    if (depth < MAX_DEPTH && itemMarker(line)) return list(lines, i, depth, out);
   }
   if (tableStart(lines, i)) return table(lines, i, depth, out);
   return paragraph(lines, i, depth, out);
@@ -62,7 +73,7 @@ function readBlock(lines, i, depth, out) {
 
 function startsBlock(line, depth) {
   if (!BLOCK_MARK.test(line)) return false; // most lines of prose, quickly
-  return FENCE.test(line) || HEADING.test(line) || RULE.test(line) || (depth < MAX_DEPTH && (QUOTE.test(line) || ITEM.test(line)));
+  return FENCE.test(line) || HEADING.test(line) || RULE.test(line) || (depth < MAX_DEPTH && (QUOTE.test(line) || itemMarker(line) !== null));
 }
 
 // An unclosed fence (a reply still streaming) runs to the end.
@@ -102,49 +113,78 @@ function quote(lines, i, depth, out) {
  * read again as blocks of their own.
  */
 function list(lines, i, depth, out) {
-  let match = ITEM.exec(lines[i]);
-  const ordered = match[3] !== undefined;
-  const start = ordered ? parseInt(match[3], 10) : 1;
+  let marker = itemMarker(lines[i]);
+  const ordered = marker.number >= 0;
+  const start = ordered ? marker.number : 1;
   const items = [];
   let loose = false; // a blank line between items, or between blocks of one: paragraphs stay <p>
   let end;
   for (;;) {
-    const indent = indentOf(match[1]);
-    const content = indent + match[2].length + (match[4].length > 4 ? 1 : match[4].length);
-    const body = [lines[i].slice(match[0].length)];
+    const indent = indentOf(lines[i]);
+    const content = indent + marker.width + (marker.spaces > 4 ? 1 : marker.spaces);
+    const first = lines[i].slice(marker.end);
+    let body = null; // the item's lines, once it has more than its first
     let next = i + 1;
     let blanks = 0;
     for (; next < lines.length; next++) {
       const line = lines[next];
-      if (BLANK.test(line)) {
+      if (isBlank(line)) {
         blanks++;
         continue;
       }
       const lineIndent = indentOf(line);
       if (lineIndent <= indent) break;
+      body ??= [first];
       for (; blanks; blanks--) body.push("");
       body.push(dedent(line, Math.min(lineIndent, content)));
     }
-    if (body.length === 1 && !BLOCK_MARK.test(body[0])) {
-      items.push(BLANK.test(body[0]) ? [] : [node("p", inline(body[0].trim()))]); // one line of text, as most items
+    if (!body && !BLOCK_MARK.test(first)) {
+      const text = first.trim(); // one line of text, as most items
+      items.push(node("li", text ? [node("p", inline(text))] : []));
     } else {
+      body ??= [first];
       const starts = [];
-      items.push(blocks(body, depth + 1, starts));
-      for (let k = 1; k < starts.length; k++) if (BLANK.test(body[starts[k] - 1])) loose = true;
+      items.push(node("li", blocks(body, depth + 1, starts)));
+      for (let k = 1; k < starts.length; k++) if (isBlank(body[starts[k] - 1])) loose = true;
     }
     end = next - blanks;
-    match = next < lines.length ? ITEM.exec(lines[next]) : null;
-    if (!match || (match[3] !== undefined) !== ordered) break;
+    marker = next < lines.length ? itemMarker(lines[next]) : null;
+    if (!marker || (marker.number >= 0) !== ordered) break;
     if (blanks) loose = true;
     i = next;
   }
-  const attrs = ordered && start !== 1 ? { start: String(start) } : undefined;
-  out.push(node(ordered ? "ol" : "ul", items.map((children) => node("li", loose ? children : unwrapped(children))), attrs));
+  if (!loose) for (const item of items) item.children = unwrapped(item.children);
+  out.push(node(ordered ? "ol" : "ul", items, ordered && start !== 1 ? { start: String(start) } : undefined));
   return end;
+}
+
+/**
+ * The list marker a line starts with (`- `, `* `, `+ `, or 1 to 9 digits and `.` or `)`, after
+ * any indentation and before at least one space or tab), or null: `{width, number, spaces, end}`,
+ * the marker's length, its number (-1 for a bullet), the spaces and tabs after it, where the
+ * item's text starts.
+ */
+function itemMarker(line) {
+  let i = 0;
+  while (line[i] === " " || line[i] === "\t") i++;
+  const from = i;
+  let number = -1;
+  if (line[i] === "-" || line[i] === "*" || line[i] === "+") {
+    i++;
+  } else {
+    while (i - from < 10 && line[i] >= "0" && line[i] <= "9") i++;
+    if (i === from || i - from > 9 || (line[i] !== "." && line[i] !== ")")) return null;
+    number = parseInt(line.slice(from, i), 10);
+    i++;
+  }
+  const width = i - from;
+  while (line[i] === " " || line[i] === "\t") i++;
+  return i > from + width ? { width, number, spaces: i - from - width, end: i } : null;
 }
 
 /** Blocks with the children of their paragraphs in place of the paragraphs: a tight list's item. */
 function unwrapped(blocks) {
+  if (blocks.length === 1 && blocks[0].tag === "p") return blocks[0].children; // most items
   const out = [];
   for (const block of blocks) {
     if (block.tag !== "p") out.push(block);
@@ -177,7 +217,7 @@ function tableStart(lines, i) {
 
 /** Each column's alignment (null, "left", "center", "right") if `line` is like | --- | :-: | --: |, else null. */
 function delimiterRow(line) {
-  if (!line.includes("|")) return null;
+  if (!line.includes("|") || !DELIMITER_ROW.test(line)) return null;
   const aligns = [];
   for (const cell of cells(line)) {
     if (!/^:?-+:?$/.test(cell)) return null;
@@ -187,8 +227,8 @@ function delimiterRow(line) {
   return aligns;
 }
 
-/** A table row's cells: split at pipes not escaped as `\|`, without the outer pipes. */
-function cells(line) {
+/** A table row's cells, or its first `most`: split at pipes not escaped as `\|`, without the outer pipes. */
+function cells(line, most = Infinity) {
   let row = line.trim();
   if (row.startsWith("|")) row = row.slice(1);
   if (row.endsWith("|") && !row.endsWith("\\|")) row = row.slice(0, -1);
@@ -198,12 +238,18 @@ function cells(line) {
     if (row[i] === "\\") {
       i++;
     } else if (row[i] === "|") {
-      out.push(row.slice(from, i));
+      out.push(cell(row.slice(from, i)));
+      if (out.length === most) return out;
       from = i + 1;
     }
   }
-  out.push(row.slice(from));
-  return out.map((cell) => cell.trim().replaceAll("\\|", "|"));
+  out.push(cell(row.slice(from)));
+  return out;
+}
+
+function cell(text) {
+  text = text.trim();
+  return text.includes("\\") ? text.replaceAll("\\|", "|") : text;
 }
 
 // A GFM table: the header row, the delimiter row, then rows up to a blank line or another block.
@@ -211,13 +257,14 @@ function cells(line) {
 // <div class="table">.
 function table(lines, i, depth, out) {
   const aligns = tableStart(lines, i);
+  const classes = aligns.map((align) => (align ? { class: `align-${align}` } : undefined));
   const row = (line, tag) => {
-    const texts = cells(line);
-    return node("tr", aligns.map((align, k) => node(tag, inline(texts[k] ?? ""), align ? { class: `align-${align}` } : undefined)));
+    const texts = cells(line, aligns.length);
+    return node("tr", classes.map((attrs, k) => node(tag, inline(texts[k] ?? ""), attrs)));
   };
   const rows = [];
   let end = i + 2;
-  for (; end < lines.length && !BLANK.test(lines[end]) && !startsBlock(lines[end], depth); end++) rows.push(row(lines[end], "td"));
+  for (; end < lines.length && !isBlank(lines[end]) && !startsBlock(lines[end], depth); end++) rows.push(row(lines[end], "td"));
   const parts = [node("thead", [row(lines[i], "th")])];
   if (rows.length) parts.push(node("tbody", rows));
   out.push(node("div", [node("table", parts)], { class: "table" }));
@@ -227,7 +274,7 @@ function table(lines, i, depth, out) {
 function paragraph(lines, i, depth, out) {
   const text = [lines[i].trim()];
   let end = i + 1;
-  for (; end < lines.length && !BLANK.test(lines[end]) && !startsBlock(lines[end], depth) && !tableStart(lines, end); end++) {
+  for (; end < lines.length && !isBlank(lines[end]) && !startsBlock(lines[end], depth) && !tableStart(lines, end); end++) {
     text.push(lines[end].trim());
   }
   out.push(node("p", inline(text.join("\n"))));
@@ -248,7 +295,6 @@ function codeBlock(code, lang) {
 // time in proportion to its length whatever it holds. Tokens are places in the text, and the
 // text between them is plain: a megabyte of unmatched marks makes no string but the one shown.
 
-const SPECIAL = /[\\`*_~[\]<\n]|https?:\/\//i;
 const ESCAPABLE = /[!-/:-@[-`{-~]/;
 const AUTOLINK = /<(https?:\/\/[^\s<>]+)>/iy;
 const BARE_URL = /[^\s<>[\]]*/y;
@@ -307,7 +353,7 @@ function startOf(token) {
 
 /** Inline text → an array of strings and nodes. */
 export function inline(text) {
-  if (!SPECIAL.test(text)) return text ? [text] : []; // most table cells and list items
+  if (!hasMarks(text)) return text ? [text] : []; // most table cells and list items
   const tokens = [];
   const head = new Run(-1, -1, false, false, null); // runs that may still pair up: a linked list
   let last = head;
@@ -376,6 +422,15 @@ export function inline(text) {
   }
   emphasis(text, head);
   return assemble(text, tokens);
+}
+
+/** Whether inline() has anything to do in `text`: a mark, or a bare URL maybe. */
+function hasMarks(text) {
+  for (let at = 0; at < text.length; at++) {
+    const code = text.charCodeAt(at);
+    if (code < 128 && STOPS[code] && ((code !== 104 && code !== 72) || schemeEnd(text, at) >= 0)) return true;
+  }
+  return false;
 }
 
 /** The end of `http://` or `https://` (in any case) at `at`, or -1. */
@@ -768,7 +823,7 @@ export function createMarkdownStream(container, doc = document) {
   const draw = () => {
     for (const node of open) container.removeChild(node);
     open = [];
-    const lines = rest.split(/\r\n?|\n/);
+    const lines = splitLines(rest);
     const starts = [];
     const trees = blocks(lines, 0, starts);
     // Block k is final once the line after block k + 1's first line is complete, since no
