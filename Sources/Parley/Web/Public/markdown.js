@@ -311,21 +311,143 @@ for (let code = 0; code < 128; code++) {
 }
 const MAX_INLINE_DEPTH = 16; // emphasis and links nested deeper stay text
 
-/** A run of `*`, `_` or `~~`: the marks it has left, the elements it opens and closes, its neighbours. */
-class Run {
-  constructor(start, end, canOpen, canClose, prev) {
-    this.start = start;
-    this.end = end;
-    this.canOpen = canOpen;
-    this.canClose = canClose;
-    this.prev = prev;
-    this.next = null;
-    this.count = end - start; // marks not used by an element
-    this.closed = 0; // marks used to close elements (the first ones)
-    this.opens = ""; // marks used per element it opens ("1": em, "2": strong or del), innermost first
-    this.closes = ""; // the same for the elements it closes
+/**
+ * What inline() notes as it reads a paragraph, by number in typed arrays: a megabyte of marks
+ * would otherwise be a million objects for the garbage collector to move. There is room for the
+ * most that the text can hold, found before reading it: each run holds a mark, each pair uses two,
+ * each token starts at a character that inline() stops at.
+ *
+ * Runs of `*`, `_` and `~~` (run 0 stands before the first): where each is, whether it can open
+ * and close, its neighbours among the runs that may still pair up (a linked list, NONE at its
+ * end), the marks it has left, how many elements it closes and with how many marks (its first
+ * ones), and the elements it opens: a list of pairs, the last paired (the outermost) first, each
+ * with the marks it uses (1: em, 2: strong or del).
+ *
+ * Tokens, in the order of the text: 4 × a number + what it is (ESCAPE, BREAK, RUN, OBJECT).
+ */
+class Marks {
+  constructor() {
+    this.allocate(64, 64);
+    this.objects = []; // the tokens that are objects: Link and Atom
+  }
+
+  allocate(runs, tokens) {
+    this.start = new Int32Array(runs);
+    this.end = new Int32Array(runs);
+    this.flags = new Uint8Array(runs); // OPENS | CLOSES
+    this.prev = new Int32Array(runs);
+    this.next = new Int32Array(runs);
+    this.count = new Int32Array(runs); // marks not used by an element
+    this.closed = new Int32Array(runs);
+    this.closes = new Int32Array(runs);
+    this.opens = new Int32Array(runs); // its outermost pair, or NONE
+    this.use = new Uint8Array(runs >> 1); // per pair
+    this.inner = new Int32Array(runs >> 1); // per pair: the one its run opened before (inside), or NONE
+    this.tokens = new Int32Array(tokens);
+  }
+
+  /** Empty, with room for what `text` can hold. */
+  clear(text) {
+    if (text.length >= this.start.length || text.length > this.tokens.length) {
+      let marks = 0;
+      let stops = 0;
+      for (let at = 0; at < text.length; at++) {
+        const code = text.charCodeAt(at);
+        if (code >= 128 || !STOPS[code]) continue;
+        stops++;
+        if (code === 42 || code === 95 || code === 126) marks++; // * _ ~
+      }
+      if (marks >= this.start.length || stops > this.tokens.length) this.allocate(Math.max(marks + 1, this.start.length), Math.max(stops, this.tokens.length));
+    }
+    this.runs = 1;
+    this.pairs = 0;
+    this.length = 0; // of tokens
+    this.objects.length = 0;
+    this.start[0] = this.end[0] = -1;
+    this.flags[0] = 0;
+    this.prev[0] = this.next[0] = NONE;
+  }
+
+  /** After a long paragraph: no megabytes kept. */
+  shrink() {
+    if (this.start.length > 1 << 16 || this.tokens.length > 1 << 16) this.allocate(64, 64);
+  }
+
+  /** A new run text[start, end) after `prev`, the last one listed; its number. */
+  add(start, end, flags, prev) {
+    const run = this.runs++;
+    this.start[run] = start;
+    this.end[run] = end;
+    this.flags[run] = flags;
+    this.prev[run] = prev;
+    this.next[run] = NONE;
+    this.next[prev] = run;
+    this.count[run] = end - start;
+    this.closed[run] = this.closes[run] = 0;
+    this.opens[run] = NONE;
+    this.push(run, RUN);
+    return run;
+  }
+
+  /** `opener` and `closer` make an element with `use` marks of each. */
+  pair(opener, closer, use) {
+    const pair = this.pairs++;
+    this.use[pair] = use;
+    this.inner[pair] = this.opens[opener];
+    this.opens[opener] = pair;
+    this.count[opener] -= use;
+    this.count[closer] -= use;
+    this.closed[closer] += use;
+    this.closes[closer]++;
+  }
+
+  unlink(run) {
+    const { prev, next } = this;
+    next[prev[run]] = next[run];
+    if (next[run] !== NONE) prev[next[run]] = prev[run];
+  }
+
+  /** Adds the token `value` (a place in the text or a run) of kind `kind`. */
+  push(value, kind) {
+    this.tokens[this.length++] = value * 4 + kind;
+  }
+
+  /** Adds a Link or an Atom: at the end, or at token `index`. */
+  pushObject(object, index = this.length) {
+    this.tokens.copyWithin(index + 1, index, this.length++);
+    this.tokens[index] = this.objects.length * 4 + OBJECT;
+    this.objects.push(object);
+  }
+
+  /** Where token `index` starts. */
+  startOf(index) {
+    const token = this.tokens[index];
+    const value = token >>> 2;
+    const kind = token & 3;
+    return kind === RUN ? this.start[value] : kind === OBJECT ? this.objects[value].start : value;
+  }
+
+  /** The index of the first token after `at` (tokens are in text order). */
+  firstAfter(at) {
+    let low = 0;
+    let high = this.length;
+    while (low < high) {
+      const middle = (low + high) >> 1;
+      if (this.startOf(middle) < at) low = middle + 1;
+      else high = middle;
+    }
+    return low;
   }
 }
+
+const NONE = -1;
+const OPENS = 1;
+const CLOSES = 2;
+const ESCAPE = 0; // a token: the escape text[at, at + 2)
+const BREAK = 1; // the line break at `at`
+const RUN = 2;
+const OBJECT = 3;
+const marks = new Marks(); // inline() is not reentrant: one Marks serves every call
 
 /** The `[` of a link, and the `](url)` that closes it. */
 class Link {
@@ -337,7 +459,7 @@ class Link {
   }
 }
 
-/** A code span or autolink (`node`), or the `](url)` of a link (its Link). Escapes and line breaks are numbers (see inline()). */
+/** A code span or autolink (`node`), or the `](url)` of a link (its Link). */
 class Atom {
   constructor(start, end, node) {
     this.start = start;
@@ -346,17 +468,11 @@ class Atom {
   }
 }
 
-/** Where a token starts: a number `at` ≥ 0 is the escape text[at, at + 2), `~at` the line break at `at`. */
-function startOf(token) {
-  return typeof token !== "number" ? token.start : token < 0 ? ~token : token;
-}
-
 /** Inline text → an array of strings and nodes. */
 export function inline(text) {
   if (!hasMarks(text)) return text ? [text] : []; // most table cells and list items
-  const tokens = [];
-  const head = new Run(-1, -1, false, false, null); // runs that may still pair up: a linked list
-  let last = head;
+  marks.clear(text);
+  let last = 0; // the last run that may still pair up
   const brackets = []; // where the `[`s are that may still open a link
   let linkable = 0; // brackets below this index come before a link: links do not nest
   let ticks = null; // backtick runs by length, found when first needed
@@ -369,20 +485,19 @@ export function inline(text) {
     const char = text[at];
     if (char === "\\") {
       if (!ESCAPABLE.test(text[at + 1] ?? "")) continue;
-      tokens.push(at);
+      marks.push(at, ESCAPE);
       next = at + 2;
     } else if (char === "`") {
       const end = runEnd(text, at);
       ticks ??= backtickRuns(text);
       const close = closingRun(ticks, end - at, end);
       next = close < 0 ? end : close + end - at; // never closed: the backticks are text
-      if (close >= 0) tokens.push(new Atom(at, next, node("code", [codeText(text.slice(end, close))])));
+      if (close >= 0) marks.pushObject(new Atom(at, next, node("code", [codeText(text.slice(end, close))])));
     } else if (char === "*" || char === "_" || char === "~") {
       next = runEnd(text, at);
-      const run = delimiterRun(text, at, next, last);
-      if (!run) continue;
-      last = last.next = run;
-      tokens.push(run);
+      const flags = delimiterRun(text, at, next);
+      if (!flags) continue;
+      last = marks.add(at, next, flags, last);
     } else if (char === "[") {
       brackets.push(at); // a token only if it turns out to open a link
     } else if (char === "]") {
@@ -394,34 +509,36 @@ export function inline(text) {
       // Emphasis inside the link text stays inside. (All runs after the `[` are still listed: a
       // link made since would have left this `[` unable to open one.)
       let bottom = last;
-      while (bottom.start > start) bottom = bottom.prev;
+      while (marks.start[bottom] > start) bottom = marks.prev[bottom];
       emphasis(text, bottom);
       last = bottom;
       const link = new Link(start, tail.href, text.slice(at, tail.end));
-      tokens.splice(firstAfter(tokens, start), 0, link); // links do not nest: no token moves twice
-      tokens.push(new Atom(at, tail.end, link));
+      marks.pushObject(link, marks.firstAfter(start)); // links do not nest: no token moves twice
+      marks.pushObject(new Atom(at, tail.end, link));
       linkable = brackets.length;
       next = tail.end;
     } else if (char === "<") {
       AUTOLINK.lastIndex = at;
       const auto = AUTOLINK.exec(text);
       if (!auto || !isWebURL(auto[1])) continue;
-      tokens.push(new Atom(at, AUTOLINK.lastIndex, link(auto[1], [auto[1]])));
+      marks.pushObject(new Atom(at, AUTOLINK.lastIndex, link(auto[1], [auto[1]])));
       next = AUTOLINK.lastIndex;
     } else if (char === "\n") {
-      tokens.push(~at);
+      marks.push(at, BREAK);
     } else {
       const scheme = schemeEnd(text, at); // `h`: http:// or https://, in any case
       if (scheme < 0) continue;
       next = scheme; // (as a regex scan would, it goes on after the scheme even if no URL is there)
       const end = bareURLEnd(text, at);
       if (end === at) continue;
-      tokens.push(new Atom(at, end, link(text.slice(at, end), [text.slice(at, end)])));
+      marks.pushObject(new Atom(at, end, link(text.slice(at, end), [text.slice(at, end)])));
       next = end;
     }
   }
-  emphasis(text, head);
-  return assemble(text, tokens);
+  emphasis(text, 0);
+  const children = assemble(text);
+  marks.shrink();
+  return children;
 }
 
 /** Whether inline() has anything to do in `text`: a mark, or a bare URL maybe. */
@@ -445,47 +562,38 @@ function schemeEnd(text, at) {
 // opening run that fits, and what is left stays text. `floors` remembers, per kind of closer,
 // below which no opener fits, so that no run is passed twice.
 function emphasis(text, bottom) {
+  const { start, end, flags, prev, next, count } = marks;
   let floors = null;
-  for (let closer = bottom.next; closer; ) {
-    if (!closer.canClose) {
-      closer = closer.next;
+  for (let closer = next[bottom]; closer !== NONE; ) {
+    if (!(flags[closer] & CLOSES)) {
+      closer = next[closer];
       continue;
     }
-    const char = text[closer.start];
-    const kind = "*_~".indexOf(char) * 6 + (closer.canOpen ? 3 : 0) + ((closer.end - closer.start) % 3);
-    const floor = Math.max(bottom.start, floors?.[kind] ?? -1);
-    let opener = closer.prev;
-    while (opener.start > floor && !(text[opener.start] === char && opener.canOpen && fits(opener, closer))) opener = opener.prev;
-    if (opener.start > floor) {
-      const use = char === "~" || (opener.count > 1 && closer.count > 1) ? 2 : 1;
-      opener.count -= use;
-      closer.count -= use;
-      closer.closed += use;
-      opener.opens += use;
-      closer.closes += use;
-      opener.next = closer; // the runs in between can no longer pair up
-      closer.prev = opener;
-      if (!opener.count) unlink(opener);
-      if (!closer.count) {
-        unlink(closer);
-        closer = closer.next;
+    const char = text[start[closer]];
+    const kind = "*_~".indexOf(char) * 6 + (flags[closer] & OPENS ? 3 : 0) + ((end[closer] - start[closer]) % 3);
+    const floor = Math.max(start[bottom], floors?.[kind] ?? -1);
+    let opener = prev[closer];
+    while (start[opener] > floor && !(text[start[opener]] === char && flags[opener] & OPENS && fits(opener, closer))) opener = prev[opener];
+    if (start[opener] > floor) {
+      marks.pair(opener, closer, char === "~" || (count[opener] > 1 && count[closer] > 1) ? 2 : 1);
+      next[opener] = closer; // the runs in between can no longer pair up
+      prev[closer] = opener;
+      if (!count[opener]) marks.unlink(opener);
+      if (!count[closer]) {
+        marks.unlink(closer);
+        closer = next[closer];
       }
     } else {
-      (floors ??= [])[kind] = closer.prev.start;
-      if (!closer.canOpen) unlink(closer);
-      closer = closer.next;
+      (floors ??= [])[kind] = start[prev[closer]];
+      if (!(flags[closer] & OPENS)) marks.unlink(closer);
+      closer = next[closer];
     }
   }
-  bottom.next = null;
-}
-
-function unlink(run) {
-  run.prev.next = run.next;
-  if (run.next) run.next.prev = run.prev;
+  next[bottom] = NONE;
 }
 
 /** Tokens → nodes: paired runs and brackets become elements, everything else text. */
-function assemble(text, tokens) {
+function assemble(text) {
   const root = { children: [] };
   const elements = [root]; // the open elements, innermost last
   const afters = [null]; // for an element too deep to make, the text it shows at its end instead
@@ -544,30 +652,38 @@ function assemble(text, tokens) {
   };
 
   let at = 0;
-  for (const token of tokens) {
-    if (typeof token === "number") {
-      if (token >= 0) {
-        show(at, token); // an escape: the character without its backslash
-        show(token + 1, (at = token + 2));
-      } else {
-        show(at, ~token);
-        add(node("br"));
-        at = ~token + 1;
+  for (let index = 0; index < marks.length; index++) {
+    const value = marks.tokens[index] >>> 2;
+    const kind = marks.tokens[index] & 3;
+    if (kind === ESCAPE) {
+      show(at, value); // the character without its backslash
+      show(value + 1, (at = value + 2));
+      continue;
+    }
+    if (kind === BREAK) {
+      show(at, value);
+      add(node("br"));
+      at = value + 1;
+      continue;
+    }
+    if (kind === RUN) {
+      const start = marks.start[value];
+      show(at, start);
+      at = marks.end[value];
+      for (let k = marks.closes[value]; k > 0; k--) close();
+      show(start + marks.closed[value], start + marks.closed[value] + marks.count[value]);
+      const char = text[start];
+      for (let pair = marks.opens[value]; pair !== NONE; pair = marks.inner[pair]) {
+        const use = marks.use[pair];
+        const shown = use === 1 ? char : char === "*" ? "**" : char === "_" ? "__" : "~~";
+        open(char === "~" ? "del" : use === 2 ? "strong" : "em", undefined, shown, shown);
       }
       continue;
     }
+    const token = marks.objects[value];
     show(at, token.start); // the plain text before it
     at = token.end;
-    if (token instanceof Run) {
-      for (let k = token.closes.length; k > 0; k--) close();
-      show(token.start + token.closed, token.start + token.closed + token.count);
-      const char = text[token.start];
-      for (let k = token.opens.length; k > 0; k--) {
-        const use = token.opens[k - 1]; // the last paired is the outermost
-        const marks = use === "1" ? char : char === "*" ? "**" : char === "_" ? "__" : "~~";
-        open(char === "~" ? "del" : use === "2" ? "strong" : "em", undefined, marks, marks);
-      }
-    } else if (token instanceof Link) {
+    if (token instanceof Link) {
       open("a", linkAttributes(token.href), "[", token.tail);
     } else if (token.node instanceof Link) {
       close(); // a link's `](url)`
@@ -582,28 +698,16 @@ function assemble(text, tokens) {
   return root.children;
 }
 
-/** The index of the first token after `at` (tokens are in text order). */
-function firstAfter(tokens, at) {
-  let low = 0;
-  let high = tokens.length;
-  while (low < high) {
-    const middle = (low + high) >> 1;
-    if (startOf(tokens[middle]) < at) low = middle + 1;
-    else high = middle;
-  }
-  return low;
-}
-
 function runEnd(text, at) {
   let end = at;
   while (text[end] === text[at]) end++;
   return end;
 }
 
-/** The run text[start, end) of `*`, `_` or `~` if it can open or close emphasis (CommonMark's flanking rules), or null. */
-function delimiterRun(text, start, end, prev) {
+/** Whether the run text[start, end) of `*`, `_` or `~` can open or close emphasis (CommonMark's flanking rules): OPENS | CLOSES, or 0. */
+function delimiterRun(text, start, end) {
   const char = text[start];
-  if (char === "~" && end - start !== 2) return null;
+  if (char === "~" && end - start !== 2) return 0;
   const before = kindAt(text, start - 1);
   const after = kindAt(text, end);
   const left = after !== 1 && (after !== 2 || before !== 0);
@@ -611,7 +715,7 @@ function delimiterRun(text, start, end, prev) {
   // `_` inside a word (snake_case) neither opens nor closes.
   const canOpen = char === "_" ? left && (!right || before === 2) : left;
   const canClose = char === "_" ? right && (!left || after === 2) : right;
-  return canOpen || canClose ? new Run(start, end, canOpen, canClose, prev) : null;
+  return (canOpen ? OPENS : 0) | (canClose ? CLOSES : 0);
 }
 
 /** The character at `at` for the flanking rules: 1 white space (or no character), 2 punctuation or symbol, 0 anything else. */
@@ -626,9 +730,9 @@ function kindAt(text, at) {
 // CommonMark's rule of 3: a run that can both open and close pairs only with runs that keep
 // the count of marks balanced, so `*a**b**c*` is em(a strong(b) c).
 function fits(opener, closer) {
-  const a = opener.end - opener.start;
-  const b = closer.end - closer.start;
-  return !((opener.canClose || closer.canOpen) && (a + b) % 3 === 0 && (a % 3 || b % 3));
+  const a = marks.end[opener] - marks.start[opener];
+  const b = marks.end[closer] - marks.start[closer];
+  return !((marks.flags[opener] & CLOSES || marks.flags[closer] & OPENS) && (a + b) % 3 === 0 && (a % 3 || b % 3));
 }
 
 /** Every run of backticks, by length: a code span ends at the next run exactly as long. */
