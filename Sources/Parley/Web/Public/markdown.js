@@ -12,7 +12,6 @@ const RULE = /^ {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$/;
 const QUOTE = /^ {0,3}>[ \t]?/;
 const BLANK = /^\s*$/;
 const DELIMITER_ROW = /^[\s|:-]*$/; // what a table's delimiter row is made of
-const BLOCK_MARK = /^[ \t]*[-`~#*_>+\d]/; // how every line that starts a block begins
 const MAX_DEPTH = 8; // quotes and lists nested deeper are read as text
 
 /** Text → an array of block nodes: `{tag, attrs?, children}` objects and strings (text). */
@@ -25,10 +24,14 @@ function splitLines(text) {
   return text.includes("\r") ? text.split(/\r\n?|\n/) : text.split("\n");
 }
 
-/** Whether a line is all white space (quickly for a line that starts with a letter or mark). */
+/** Whether a line is all white space. */
 function isBlank(line) {
-  const code = line.charCodeAt(0);
-  return code > 32 && code < 128 ? false : BLANK.test(line);
+  for (let i = 0; i < line.length; i++) {
+    const code = line.charCodeAt(i);
+    if (code >= 128) return BLANK.test(line);
+    if (code !== 32 && (code < 9 || code > 13)) return false;
+  }
+  return true;
 }
 
 /**
@@ -53,27 +56,51 @@ function blocks(lines, depth = 0, starts = null) {
 /** Adds the block starting at lines[i] (not blank) to `out`; returns the index of the line after it. */
 function readBlock(lines, i, depth, out) {
   const line = lines[i];
+  const mark = firstMark(line);
   let match;
-  if (BLOCK_MARK.test(line)) {
-    if ((match = FENCE.exec(line))) return fenced(lines, i, match[1], match[2], out);
-    if ((match = HEADING.exec(line))) {
+  if (mark) {
+    if (mark === "fence" && (match = FENCE.exec(line))) return fenced(lines, i, match[1], match[2], out);
+    if (mark === "#" && (match = HEADING.exec(line))) {
       out.push(node(`h${Math.min(match[1].length + 2, 6)}`, inline(headingText(match[2] ?? ""))));
       return i + 1;
     }
-    if (RULE.test(line)) {
+    if ((mark === "-" || mark === "*" || mark === "_") && RULE.test(line)) {
       out.push(node("hr"));
       return i + 1;
     }
-    if (depth < MAX_DEPTH && QUOTE.test(line)) return quote(lines, i, depth, out);
-    if (depth < MAX_DEPTH && itemMarker(line)) return list(lines, i, depth, out);
+    if (depth < MAX_DEPTH && mark === ">" && QUOTE.test(line)) return quote(lines, i, depth, out);
+    if (depth < MAX_DEPTH && startsItem(mark) && itemMarker(line)) return list(lines, i, depth, out);
   }
-  if (tableStart(lines, i)) return table(lines, i, depth, out);
+  const aligns = tableStart(lines, i);
+  if (aligns) return table(lines, i, aligns, depth, out);
   return paragraph(lines, i, depth, out);
 }
 
 function startsBlock(line, depth) {
-  if (!BLOCK_MARK.test(line)) return false; // most lines of prose, quickly
-  return FENCE.test(line) || HEADING.test(line) || RULE.test(line) || (depth < MAX_DEPTH && (QUOTE.test(line) || itemMarker(line) !== null));
+  const mark = firstMark(line);
+  if (!mark) return false; // most lines of prose, quickly
+  if (mark === "fence") return FENCE.test(line);
+  if (mark === "#") return HEADING.test(line);
+  if ((mark === "-" || mark === "*" || mark === "_") && RULE.test(line)) return true;
+  if (depth >= MAX_DEPTH) return false;
+  return mark === ">" ? QUOTE.test(line) : startsItem(mark) && itemMarker(line) !== null;
+}
+
+function startsItem(mark) {
+  return mark === "-" || mark === "*" || mark === "+" || mark === "digit";
+}
+
+/**
+ * What the first character after a line's indentation may start: "fence" (` or ~), "#", "-",
+ * "*", "_", ">", "+", "digit", or null for a line no block starts with (most lines of prose).
+ */
+function firstMark(line) {
+  let i = 0;
+  while (line[i] === " " || line[i] === "\t") i++;
+  const char = line[i];
+  if (char === "`" || char === "~") return "fence";
+  if (char >= "0" && char <= "9") return "digit";
+  return char !== undefined && "#-*_>+".includes(char) ? char : null;
 }
 
 // An unclosed fence (a reply still streaming) runs to the end.
@@ -118,6 +145,7 @@ function list(lines, i, depth, out) {
   const start = ordered ? marker.number : 1;
   const items = [];
   let loose = false; // a blank line between items, or between blocks of one: paragraphs stay <p>
+  const bare = []; // per item, whether it is one line of text
   let end;
   for (;;) {
     const indent = indentOf(lines[i]);
@@ -138,13 +166,15 @@ function list(lines, i, depth, out) {
       for (; blanks; blanks--) body.push("");
       body.push(dedent(line, Math.min(lineIndent, content)));
     }
-    if (!body && !BLOCK_MARK.test(first)) {
-      const text = first.trim(); // one line of text, as most items
-      items.push(node("li", text ? [node("p", inline(text))] : []));
+    if (!body && !firstMark(first)) {
+      const text = first.trim(); // one line of text, as most items: its li holds the text, and a p if the list is loose
+      items.push(node("li", text ? inline(text) : []));
+      bare.push(text !== "");
     } else {
       body ??= [first];
       const starts = [];
       items.push(node("li", blocks(body, depth + 1, starts)));
+      bare.push(false);
       for (let k = 1; k < starts.length; k++) if (isBlank(body[starts[k] - 1])) loose = true;
     }
     end = next - blanks;
@@ -153,7 +183,10 @@ function list(lines, i, depth, out) {
     if (blanks) loose = true;
     i = next;
   }
-  if (!loose) for (const item of items) item.children = unwrapped(item.children);
+  items.forEach((item, k) => {
+    if (loose && bare[k]) item.children = [node("p", item.children)];
+    else if (!loose && !bare[k]) item.children = unwrapped(item.children);
+  });
   out.push(node(ordered ? "ol" : "ul", items, ordered && start !== 1 ? { start: String(start) } : undefined));
   return end;
 }
@@ -196,8 +229,12 @@ function unwrapped(blocks) {
 /** Columns of indentation (a tab reaches the next multiple of 4). */
 function indentOf(line) {
   let column = 0;
-  for (let i = 0; line[i] === " " || line[i] === "\t"; i++) column += line[i] === "\t" ? 4 - (column % 4) : 1;
-  return column;
+  for (let i = 0; ; i++) {
+    const code = line.charCodeAt(i);
+    if (code === 32) column++;
+    else if (code === 9) column += 4 - (column % 4);
+    else return column;
+  }
 }
 
 /** The line without its first `count` columns of indentation. */
@@ -255,8 +292,7 @@ function cell(text) {
 // A GFM table: the header row, the delimiter row, then rows up to a blank line or another block.
 // Alignment is a class (the page's CSP allows no style attributes); a wide table scrolls in its
 // <div class="table">.
-function table(lines, i, depth, out) {
-  const aligns = tableStart(lines, i);
+function table(lines, i, aligns, depth, out) {
   const classes = aligns.map((align) => (align ? { class: `align-${align}` } : undefined));
   const row = (line, tag) => {
     const texts = cells(line, aligns.length);
@@ -328,7 +364,6 @@ const MAX_INLINE_DEPTH = 16; // emphasis and links nested deeper stay text
 class Marks {
   constructor() {
     this.allocate(64, 64);
-    this.objects = []; // the tokens that are objects: Link and Atom
   }
 
   allocate(runs, tokens) {
@@ -362,14 +397,15 @@ class Marks {
     this.runs = 1;
     this.pairs = 0;
     this.length = 0; // of tokens
-    this.objects.length = 0;
+    this.objects = []; // the tokens that are objects: Link and Atom
     this.start[0] = this.end[0] = -1;
     this.flags[0] = 0;
     this.prev[0] = this.next[0] = NONE;
   }
 
-  /** After a long paragraph: no megabytes kept. */
-  shrink() {
+  /** After a paragraph: no nodes kept, nor megabytes after a long one. */
+  release() {
+    this.objects = null;
     if (this.start.length > 1 << 16 || this.tokens.length > 1 << 16) this.allocate(64, 64);
   }
 
@@ -537,7 +573,7 @@ export function inline(text) {
   }
   emphasis(text, 0);
   const children = assemble(text);
-  marks.shrink();
+  marks.release();
   return children;
 }
 
@@ -592,110 +628,137 @@ function emphasis(text, bottom) {
   next[bottom] = NONE;
 }
 
-/** Tokens → nodes: paired runs and brackets become elements, everything else text. */
-function assemble(text) {
-  const root = { children: [] };
-  const elements = [root]; // the open elements, innermost last
-  const afters = [null]; // for an element too deep to make, the text it shows at its end instead
-  let links = 0;
-  // Text for the open element: `pending`, then text[from, to), which grows while the parts
-  // shown follow each other in `text` (a megabyte of unused marks becomes one slice).
-  let pending = "";
-  let from = 0;
-  let to = 0;
-  const show = (start, end) => {
+/**
+ * The nodes inline() makes of its tokens: the open elements, innermost last, and the text for the
+ * innermost one: `pending`, then text[from, to), which grows while the parts shown follow each
+ * other in `text` (a megabyte of unused marks becomes one slice). One serves every call.
+ */
+class Assembly {
+  start(text) {
+    this.text = text;
+    this.root = { children: [] };
+    this.elements = [this.root];
+    this.afters = [null]; // for an element too deep to make, the text it shows at its end instead
+    this.links = 0;
+    this.pending = "";
+    this.from = this.to = 0;
+  }
+
+  /** Shows text[start, end). */
+  show(start, end) {
     if (start === end) return;
-    if (start !== to) {
-      pending += text.slice(from, to);
-      from = start;
+    if (start !== this.to) {
+      this.pending += this.text.slice(this.from, this.to);
+      this.from = start;
     }
-    to = end;
-  };
-  const say = (string) => {
-    pending += text.slice(from, to) + string;
-    from = to = 0;
-  };
-  const add = (child) => {
-    const shown = pending + text.slice(from, to);
-    pending = "";
-    from = to = 0;
-    const children = elements.at(-1).children;
+    this.to = end;
+  }
+
+  /** Shows `string`. */
+  say(string) {
+    this.pending += this.text.slice(this.from, this.to) + string;
+    this.from = this.to = 0;
+  }
+
+  /** Adds the text shown so far, then `child` if any, to the innermost element. */
+  add(child) {
+    const shown = this.pending + this.text.slice(this.from, this.to);
+    this.pending = "";
+    this.from = this.to = 0;
+    const children = this.elements[this.elements.length - 1].children;
     if (shown) children.push(shown);
     if (child) children.push(child);
-  };
-  const open = (tag, attrs, before, after) => {
-    if (elements.length > MAX_INLINE_DEPTH) {
-      say(before);
-      elements.push(elements.at(-1));
-      afters.push(after);
+  }
+
+  /** Opens an element, or if too deep shows `before` now and `after` at its end. */
+  open(tag, attrs, before, after) {
+    if (this.elements.length > MAX_INLINE_DEPTH) {
+      this.say(before);
+      this.elements.push(this.elements[this.elements.length - 1]);
+      this.afters.push(after);
       return;
     }
     const element = node(tag, [], attrs);
-    add(element);
-    elements.push(element);
-    afters.push(null);
-    if (tag === "a") links++;
-  };
-  const close = () => {
-    const after = afters.pop();
+    this.add(element);
+    this.elements.push(element);
+    this.afters.push(null);
+    if (tag === "a") this.links++;
+  }
+
+  /** The nodes made, the elements left open closed; nothing is kept. */
+  finish() {
+    this.add(null);
+    const children = this.root.children;
+    this.root = this.text = this.elements = this.afters = null;
+    return children;
+  }
+
+  close() {
+    const after = this.afters.pop();
     if (after !== null) {
-      elements.pop();
-      say(after);
+      this.elements.pop();
+      this.say(after);
       return;
     }
-    add(null);
-    const element = elements.pop();
+    this.add(null);
+    const element = this.elements.pop();
     if (element.tag === "a") {
-      links--;
+      this.links--;
       element.children = honestText(element.children, element.attrs.href);
     }
-  };
+  }
+}
 
+const assembly = new Assembly();
+
+/** Tokens → nodes: paired runs and brackets become elements, everything else text. */
+function assemble(text) {
+  const out = assembly;
+  out.start(text);
   let at = 0;
   for (let index = 0; index < marks.length; index++) {
     const value = marks.tokens[index] >>> 2;
     const kind = marks.tokens[index] & 3;
     if (kind === ESCAPE) {
-      show(at, value); // the character without its backslash
-      show(value + 1, (at = value + 2));
+      out.show(at, value); // the character without its backslash
+      out.show(value + 1, (at = value + 2));
       continue;
     }
     if (kind === BREAK) {
-      show(at, value);
-      add(node("br"));
+      out.show(at, value);
+      out.add(node("br"));
       at = value + 1;
       continue;
     }
     if (kind === RUN) {
       const start = marks.start[value];
-      show(at, start);
+      out.show(at, start);
       at = marks.end[value];
-      for (let k = marks.closes[value]; k > 0; k--) close();
-      show(start + marks.closed[value], start + marks.closed[value] + marks.count[value]);
+      for (let k = marks.closes[value]; k > 0; k--) out.close();
+      out.show(start + marks.closed[value], start + marks.closed[value] + marks.count[value]);
       const char = text[start];
       for (let pair = marks.opens[value]; pair !== NONE; pair = marks.inner[pair]) {
         const use = marks.use[pair];
         const shown = use === 1 ? char : char === "*" ? "**" : char === "_" ? "__" : "~~";
-        open(char === "~" ? "del" : use === 2 ? "strong" : "em", undefined, shown, shown);
+        out.open(char === "~" ? "del" : use === 2 ? "strong" : "em", undefined, shown, shown);
       }
       continue;
     }
     const token = marks.objects[value];
-    show(at, token.start); // the plain text before it
+    out.show(at, token.start); // the plain text before it
     at = token.end;
     if (token instanceof Link) {
-      open("a", linkAttributes(token.href), "[", token.tail);
+      out.open("a", linkAttributes(token.href), "[", token.tail);
     } else if (token.node instanceof Link) {
-      close(); // a link's `](url)`
-    } else if (links && token.node.tag === "a") {
-      say(token.node.attrs.href); // no link inside a link
+      out.close(); // a link's `](url)`
+    } else if (out.links && token.node.tag === "a") {
+      out.say(token.node.attrs.href); // no link inside a link
     } else {
-      add(token.node);
+      out.add(token.node);
     }
   }
-  show(at, text.length);
-  add(null);
-  return root.children;
+  out.show(at, text.length);
+  return out.finish();
 }
 
 function runEnd(text, at) {
