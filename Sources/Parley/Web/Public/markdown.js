@@ -346,6 +346,9 @@ for (let code = 0; code < 128; code++) {
   KINDS[code] = SPACE.test(char) ? 1 : PUNCTUATION.test(char) ? 2 : 0;
 }
 const MAX_INLINE_DEPTH = 16; // emphasis and links nested deeper stay text
+// Elements of emphasis (em, strong, del) one paragraph, heading, list item or table cell can make;
+// the marks of any more stay text. Prose has far fewer; `*_*_*_…` would make one per 3 characters.
+const MAX_EMPHASIS = 10_000;
 
 /**
  * What inline() notes as it reads a paragraph, by number in typed arrays: a megabyte of marks
@@ -596,11 +599,12 @@ function schemeEnd(text, at) {
 
 // CommonMark's "process emphasis" for the runs after `bottom`: each closing run takes the nearest
 // opening run that fits, and what is left stays text. `floors` remembers, per kind of closer,
-// below which no opener fits, so that no run is passed twice.
+// below which no opener fits, so that no run is passed twice. Closers past the MAX_EMPHASISth
+// element stay text.
 function emphasis(text, bottom) {
   const { start, end, flags, prev, next, count } = marks;
   let floors = null;
-  for (let closer = next[bottom]; closer !== NONE; ) {
+  for (let closer = next[bottom]; closer !== NONE && marks.pairs < MAX_EMPHASIS; ) {
     if (!(flags[closer] & CLOSES)) {
       closer = next[closer];
       continue;
