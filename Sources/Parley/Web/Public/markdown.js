@@ -1016,7 +1016,12 @@ export function createMarkdownStream(container, doc = document) {
     },
     update(whole) {
       whole = String(whole);
-      if (whole.slice(0, text.length) === text) return this.append(whole.slice(text.length));
+      if (whole.slice(0, text.length) === text) {
+        rest += whole.slice(text.length);
+        text = whole; // not text + the rest: the next comparison reads this string, made flat by slice(), without copying it again
+        draw();
+        return;
+      }
       for (const node of kept) container.removeChild(node);
       kept = [];
       text = rest = whole;
@@ -1027,7 +1032,10 @@ export function createMarkdownStream(container, doc = document) {
 
 /** Where line `index` of `text` starts (lines end at \n, \r\n or \r). */
 function offsetOfLine(text, index) {
-  const ends = /\r\n?|\n/g;
-  for (let k = 0; k < index; k++) ends.exec(text);
-  return ends.lastIndex;
+  let at = 0;
+  for (let k = 0; k < index; k++) {
+    while (at < text.length && text.charCodeAt(at) !== 10 && text.charCodeAt(at) !== 13) at++;
+    at += text.charCodeAt(at) === 13 && text.charCodeAt(at + 1) === 10 ? 2 : 1;
+  }
+  return at;
 }
