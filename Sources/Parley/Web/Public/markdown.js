@@ -331,7 +331,6 @@ function codeBlock(code, lang) {
 // time in proportion to its length whatever it holds. Tokens are places in the text, and the
 // text between them is plain: a megabyte of unmatched marks makes no string but the one shown.
 
-const ESCAPABLE = /[!-/:-@[-`{-~]/;
 const AUTOLINK = /<(https?:\/\/[^\s<>]+)>/iy;
 const BARE_URL = /[^\s<>[\]]*/y;
 const SPACE = /\s/;
@@ -523,7 +522,7 @@ export function inline(text) {
     if (code >= 128 || !STOPS[code]) continue;
     const char = text[at];
     if (char === "\\") {
-      if (!ESCAPABLE.test(text[at + 1] ?? "")) continue;
+      if (!escapable(text, at + 1)) continue;
       marks.push(at, ESCAPE);
       next = at + 2;
     } else if (char === "`") {
@@ -589,6 +588,12 @@ function hasMarks(text) {
   return false;
 }
 
+/** Whether a backslash before text[at] escapes it: ASCII punctuation, as in CommonMark. */
+function escapable(text, at) {
+  const code = text.charCodeAt(at);
+  return code < 128 && KINDS[code] === 2;
+}
+
 /** The end of `http://` or `https://` (in any case) at `at`, or -1. */
 function schemeEnd(text, at) {
   if ((text.charCodeAt(at + 1) | 32) !== 116 || (text.charCodeAt(at + 2) | 32) !== 116 || (text.charCodeAt(at + 3) | 32) !== 112) return -1; // "ttp"
@@ -634,8 +639,9 @@ function emphasis(text, bottom) {
 
 /**
  * The nodes inline() makes of its tokens: the open elements, innermost last, and the text for the
- * innermost one: `pending`, then text[from, to), which grows while the parts shown follow each
- * other in `text` (a megabyte of unused marks becomes one slice). One serves every call.
+ * innermost one: the strings in `pending` (if any), then text[from, to), which grows while the
+ * parts shown follow each other in `text` (a megabyte of unused marks becomes one slice). One
+ * serves every call.
  */
 class Assembly {
   start(text) {
@@ -644,7 +650,7 @@ class Assembly {
     this.elements = [this.root];
     this.afters = [null]; // for an element too deep to make, the text it shows at its end instead
     this.links = 0;
-    this.pending = "";
+    this.pending = null;
     this.from = this.to = 0;
   }
 
@@ -652,7 +658,7 @@ class Assembly {
   show(start, end) {
     if (start === end) return;
     if (start !== this.to) {
-      this.pending += this.text.slice(this.from, this.to);
+      if (this.to > this.from) (this.pending ??= []).push(this.text.slice(this.from, this.to));
       this.from = start;
     }
     this.to = end;
@@ -660,14 +666,18 @@ class Assembly {
 
   /** Shows `string`. */
   say(string) {
-    this.pending += this.text.slice(this.from, this.to) + string;
+    (this.pending ??= []).push(this.text.slice(this.from, this.to), string);
     this.from = this.to = 0;
   }
 
   /** Adds the text shown so far, then `child` if any, to the innermost element. */
   add(child) {
-    const shown = this.pending + this.text.slice(this.from, this.to);
-    this.pending = "";
+    let shown = this.text.slice(this.from, this.to);
+    if (this.pending) {
+      this.pending.push(shown);
+      shown = this.pending.join("");
+      this.pending = null;
+    }
     this.from = this.to = 0;
     const children = this.elements[this.elements.length - 1].children;
     if (shown) children.push(shown);
@@ -838,7 +848,7 @@ function linkTail(text, from) {
   const start = i;
   for (let depth = 0; ; i++) {
     const char = text[i] ?? " ";
-    if (char === "\\" && ESCAPABLE.test(text[i + 1] ?? "")) {
+    if (char === "\\" && escapable(text, i + 1)) {
       i++;
     } else if (char === "(") {
       if (++depth > 32) return null;
