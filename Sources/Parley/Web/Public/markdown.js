@@ -8,7 +8,6 @@
 
 const FENCE = /^ {0,3}(`{3,}|~{3,})[ \t]*([^`\s]*)/;
 const HEADING = /^ {0,3}(#{1,6})(?:[ \t]+(.*))?$/;
-const RULE = /^ {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$/;
 const QUOTE = /^ {0,3}>[ \t]?/;
 const BLANK = /^\s*$/;
 const DELIMITER_ROW = /^[\s|:-]*$/; // what a table's delimiter row is made of
@@ -64,7 +63,7 @@ function readBlock(lines, i, depth, out) {
       out.push(node(`h${Math.min(match[1].length + 2, 6)}`, inline(headingText(match[2] ?? ""))));
       return i + 1;
     }
-    if ((mark === "-" || mark === "*" || mark === "_") && RULE.test(line)) {
+    if ((mark === "-" || mark === "*" || mark === "_") && isRule(line)) {
       out.push(node("hr"));
       return i + 1;
     }
@@ -81,9 +80,23 @@ function startsBlock(line, depth) {
   if (!mark) return false; // most lines of prose, quickly
   if (mark === "fence") return FENCE.test(line);
   if (mark === "#") return HEADING.test(line);
-  if ((mark === "-" || mark === "*" || mark === "_") && RULE.test(line)) return true;
+  if ((mark === "-" || mark === "*" || mark === "_") && isRule(line)) return true;
   if (depth >= MAX_DEPTH) return false;
   return mark === ">" ? QUOTE.test(line) : startsItem(mark) && itemMarker(line) !== null;
+}
+
+/** Whether a line is a rule: up to 3 spaces, then 3 or more of one of `-`, `*`, `_`, with only spaces and tabs between and after. */
+function isRule(line) {
+  let i = 0;
+  while (i < 3 && line[i] === " ") i++;
+  const mark = line[i];
+  if (mark !== "-" && mark !== "*" && mark !== "_") return false;
+  let count = 0;
+  for (; i < line.length; i++) {
+    if (line[i] === mark) count++;
+    else if (line[i] !== " " && line[i] !== "\t") return false;
+  }
+  return count >= 3;
 }
 
 function startsItem(mark) {
@@ -860,7 +873,9 @@ function linkTail(text, from) {
       break;
     }
   }
-  const href = text.slice(start, i).replace(/\\([!-/:-@[-`{-~])/g, "$1");
+  const address = text.slice(start, i);
+  const href = address.includes("\\") ? address.replace(/\\([!-/:-@[-`{-~])/g, "$1") : address;
+  if (!isWebURL(href)) return null;
   const gap = i;
   i = skipSpace(text, i);
   const quote = text[i];
@@ -871,7 +886,7 @@ function linkTail(text, from) {
     }
     i = skipSpace(text, i + 1);
   }
-  return text[i] === ")" && isWebURL(href) ? { href, end: i + 1 } : null;
+  return text[i] === ")" ? { href, end: i + 1 } : null;
 }
 
 function skipSpace(text, i) {
