@@ -34,13 +34,12 @@ function isBlank(line) {
 }
 
 /**
- * Lines → block nodes; `starts`, if given, gets the index of each block's first line. Where a
- * block ends depends only on its own lines, the blank lines after it, the first line of the next
- * block and the line after that (a table's delimiter row ends a paragraph before its header row):
- * createMarkdownStream() counts on this.
+ * Lines → block nodes, pushed to `out` one by one; `starts`, if given, gets the index of each
+ * block's first line. Where a block ends depends only on its own lines, the blank lines after it,
+ * the first line of the next block and the line after that (a table's delimiter row ends a
+ * paragraph before its header row): createMarkdownStream() counts on this.
  */
-function blocks(lines, depth = 0, starts = null) {
-  const out = [];
+function blocks(lines, depth = 0, starts = null, out = []) {
   for (let i = 0; i < lines.length; ) {
     if (isBlank(lines[i])) {
       i++;
@@ -997,7 +996,8 @@ export function build(tree, doc = document) {
 /** Markdown text → a DocumentFragment. */
 export function renderMarkdown(text, doc = document) {
   const fragment = doc.createDocumentFragment();
-  for (const block of parseMarkdown(text)) fragment.appendChild(build(block, doc));
+  // Each block is built as soon as it is read: its tree is garbage before the next one is made.
+  blocks(splitLines(String(text)), 0, null, { push: (block) => fragment.appendChild(build(block, doc)) });
   return fragment;
 }
 
@@ -1021,13 +1021,13 @@ export function createMarkdownStream(container, doc = document) {
     open = [];
     const lines = splitLines(rest);
     const starts = [];
-    const trees = blocks(lines, 0, starts);
+    const nodes = [];
+    blocks(lines, 0, starts, { push: (block) => nodes.push(build(block, doc)) });
     // Block k is final once the line after block k + 1's first line is complete, since no
     // block looks further to find its end (see blocks()). The last line may still grow.
     let final = 0;
-    while (final + 1 < trees.length && starts[final + 1] + 1 < lines.length - 1) final++;
-    trees.forEach((tree, k) => {
-      const node = build(tree, doc);
+    while (final + 1 < nodes.length && starts[final + 1] + 1 < lines.length - 1) final++;
+    nodes.forEach((node, k) => {
       container.appendChild(node);
       (k < final ? kept : open).push(node);
     });
