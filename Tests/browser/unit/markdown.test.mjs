@@ -192,6 +192,17 @@ test("unmatched and adversarial markup stays text, and nesting stays shallow", (
   assert.equal(text(tree), "a ".repeat(16) + "**a ".repeat(84) + "b" + " c**".repeat(84) + " c".repeat(16));
 });
 
+test("a paragraph makes at most 10 000 elements of emphasis; the marks of any more stay text", () => {
+  const tree = inline("*a* ".repeat(10_001) + "**b** ~~c~~");
+  assert.equal(tags(tree).length, 10_000);
+  assert.ok(tags(tree).every((tag) => tag === "em"));
+  assert.equal(text(tree), "a ".repeat(10_000) + "*a* **b** ~~c~~");
+  // The count is per paragraph (and list item, table cell, heading).
+  const paragraphs = parseMarkdown("*a* ".repeat(10_000) + "\n\n**b**\n\n- ~~c~~");
+  assert.deepEqual(tags(paragraphs).filter((tag) => tag !== "em"), ["p", "p", "strong", "ul", "li", "del"]);
+  assert.equal(tags(paragraphs).length, 10_000 + 6);
+});
+
 test("GFM tables: a header row, alignment as a class, body rows, escaped pipes, in a scrolling box", () => {
   const [intro, box, after] = parseMarkdown("Compare:\n| Name | Size | Note |\n|:-----|-----:|:---:|\n| a | **1** | `x \\| y` |\n| b |\n\nafter");
   assert.deepEqual(intro, { tag: "p", children: ["Compare:"] });
@@ -214,6 +225,9 @@ test("GFM tables: a header row, alignment as a class, body rows, escaped pipes, 
   assert.deepEqual(parseMarkdown("a | b\n--- | ---")[0].children[0].children, [
     { tag: "thead", children: [{ tag: "tr", children: [{ tag: "th", children: ["a"] }, { tag: "th", children: ["b"] }] }] },
   ]);
+  // A row's cells past the header's are left out; missing ones are empty.
+  const [wide] = parseMarkdown("| a | b |\n|---|---|\n| 1 | 2 | 3 \\| x | 4 |\n|" + "|".repeat(100_000) + "\n| 5");
+  assert.deepEqual(wide.children[0].children[1].children.map((row) => row.children.map((cell) => text(cell.children))), [["1", "2"], ["", ""], ["5", ""]]);
   // Pipes without a matching delimiter row are text.
   assert.deepEqual(tags(parseMarkdown("a | b\n| --- |")), ["p", "br"]);
   assert.deepEqual(tags(parseMarkdown("a | b\nc | d")), ["p", "br"]);

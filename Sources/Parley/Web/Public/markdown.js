@@ -4,32 +4,46 @@
 // createElement and text nodes. No string is ever parsed as HTML, so `<script>` in a reply is
 // just text. Parsing takes time in proportion to the text whatever it holds (a reply can be
 // megabytes of anything), and createMarkdownStream() draws a growing reply again only from its
-// last block.
+// last block. What a reply can make is bounded where prose never reaches: quotes and lists nest 8
+// deep, emphasis and links 16, and a paragraph makes at most 10 000 elements of emphasis; past
+// these the marks are text.
 
 const FENCE = /^ {0,3}(`{3,}|~{3,})[ \t]*([^`\s]*)/;
 const HEADING = /^ {0,3}(#{1,6})(?:[ \t]+(.*))?$/;
-const RULE = /^ {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$/;
 const QUOTE = /^ {0,3}>[ \t]?/;
-const ITEM = /^([ \t]*)([-*+]|(\d{1,9})[.)])([ \t]+)/;
 const BLANK = /^\s*$/;
-const BLOCK_MARK = /^[ \t]*[-`~#*_>+\d]/; // how every line that starts a block begins
+const DELIMITER_ROW = /^[\s|:-]*$/; // what a table's delimiter row is made of
 const MAX_DEPTH = 8; // quotes and lists nested deeper are read as text
 
 /** Text → an array of block nodes: `{tag, attrs?, children}` objects and strings (text). */
 export function parseMarkdown(text) {
-  return blocks(String(text).split(/\r\n?|\n/));
+  return blocks(splitLines(String(text)));
+}
+
+/** Lines end at \n, \r\n or \r. */
+function splitLines(text) {
+  return text.includes("\r") ? text.split(/\r\n?|\n/) : text.split("\n");
+}
+
+/** Whether a line is all white space. */
+function isBlank(line) {
+  for (let i = 0; i < line.length; i++) {
+    const code = line.charCodeAt(i);
+    if (code >= 128) return BLANK.test(line);
+    if (code !== 32 && (code < 9 || code > 13)) return false;
+  }
+  return true;
 }
 
 /**
- * Lines → block nodes; `starts`, if given, gets the index of each block's first line. Where a
- * block ends depends only on its own lines, the blank lines after it, the first line of the next
- * block and the line after that (a table's delimiter row ends a paragraph before its header row):
- * createMarkdownStream() counts on this.
+ * Lines → block nodes, pushed to `out` one by one; `starts`, if given, gets the index of each
+ * block's first line. Where a block ends depends only on its own lines, the blank lines after it,
+ * the first line of the next block and the line after that (a table's delimiter row ends a
+ * paragraph before its header row): createMarkdownStream() counts on this.
  */
-function blocks(lines, depth = 0, starts = null) {
-  const out = [];
+function blocks(lines, depth = 0, starts = null, out = []) {
   for (let i = 0; i < lines.length; ) {
-    if (BLANK.test(lines[i])) {
+    if (isBlank(lines[i])) {
       i++;
       continue;
     }
@@ -42,27 +56,65 @@ function blocks(lines, depth = 0, starts = null) {
 /** Adds the block starting at lines[i] (not blank) to `out`; returns the index of the line after it. */
 function readBlock(lines, i, depth, out) {
   const line = lines[i];
+  const mark = firstMark(line);
   let match;
-  if (BLOCK_MARK.test(line)) {
-    if ((match = FENCE.exec(line))) return fenced(lines, i, match[1], match[2], out);
-    if ((match = HEADING.exec(line))) {
+  if (mark) {
+    if (mark === "fence" && (match = FENCE.exec(line))) return fenced(lines, i, match[1], match[2], out);
+    if (mark === "#" && (match = HEADING.exec(line))) {
       out.push(node(`h${Math.min(match[1].length + 2, 6)}`, inline(headingText(match[2] ?? ""))));
       return i + 1;
     }
-    if (RULE.test(line)) {
+    if ((mark === "-" || mark === "*" || mark === "_") && isRule(line)) {
       out.push(node("hr"));
       return i + 1;
     }
-    if (depth < MAX_DEPTH && QUOTE.test(line)) return quote(lines, i, depth, out);
-    if (depth < MAX_DEPTH && ITEM.test(line)) return list(lines, i, depth, out);
+    if (depth < MAX_DEPTH && mark === ">" && QUOTE.test(line)) return quote(lines, i, depth, out);
+    if (depth < MAX_DEPTH && startsItem(mark) && itemMarker(line)) return list(lines, i, depth, out);
   }
-  if (tableStart(lines, i)) return table(lines, i, depth, out);
+  const aligns = tableStart(lines, i);
+  if (aligns) return table(lines, i, aligns, depth, out);
   return paragraph(lines, i, depth, out);
 }
 
 function startsBlock(line, depth) {
-  if (!BLOCK_MARK.test(line)) return false; // most lines of prose, quickly
-  return FENCE.test(line) || HEADING.test(line) || RULE.test(line) || (depth < MAX_DEPTH && (QUOTE.test(line) || ITEM.test(line)));
+  const mark = firstMark(line);
+  if (!mark) return false; // most lines of prose, quickly
+  if (mark === "fence") return FENCE.test(line);
+  if (mark === "#") return HEADING.test(line);
+  if ((mark === "-" || mark === "*" || mark === "_") && isRule(line)) return true;
+  if (depth >= MAX_DEPTH) return false;
+  return mark === ">" ? QUOTE.test(line) : startsItem(mark) && itemMarker(line) !== null;
+}
+
+/** Whether a line is a rule: up to 3 spaces, then 3 or more of one of `-`, `*`, `_`, with only spaces and tabs between and after. */
+function isRule(line) {
+  let i = 0;
+  while (i < 3 && line[i] === " ") i++;
+  const mark = line[i];
+  if (mark !== "-" && mark !== "*" && mark !== "_") return false;
+  let count = 0;
+  for (; i < line.length; i++) {
+    if (line[i] === mark) count++;
+    else if (line[i] !== " " && line[i] !== "\t") return false;
+  }
+  return count >= 3;
+}
+
+function startsItem(mark) {
+  return mark === "-" || mark === "*" || mark === "+" || mark === "digit";
+}
+
+/**
+ * What the first character after a line's indentation may start: "fence" (` or ~), "#", "-",
+ * "*", "_", ">", "+", "digit", or null for a line no block starts with (most lines of prose).
+ */
+function firstMark(line) {
+  let i = 0;
+  while (line[i] === " " || line[i] === "\t") i++;
+  const char = line[i];
+  if (char === "`" || char === "~") return "fence";
+  if (char >= "0" && char <= "9") return "digit";
+  return char !== undefined && "#-*_>+".includes(char) ? char : null;
 }
 
 // An unclosed fence (a reply still streaming) runs to the end.
@@ -102,49 +154,84 @@ function quote(lines, i, depth, out) {
  * read again as blocks of their own.
  */
 function list(lines, i, depth, out) {
-  let match = ITEM.exec(lines[i]);
-  const ordered = match[3] !== undefined;
-  const start = ordered ? parseInt(match[3], 10) : 1;
+  let marker = itemMarker(lines[i]);
+  const ordered = marker.number >= 0;
+  const start = ordered ? marker.number : 1;
   const items = [];
   let loose = false; // a blank line between items, or between blocks of one: paragraphs stay <p>
+  const bare = []; // per item, whether it is one line of text
   let end;
   for (;;) {
-    const indent = indentOf(match[1]);
-    const content = indent + match[2].length + (match[4].length > 4 ? 1 : match[4].length);
-    const body = [lines[i].slice(match[0].length)];
+    const indent = indentOf(lines[i]);
+    const content = indent + marker.width + (marker.spaces > 4 ? 1 : marker.spaces);
+    const first = lines[i].slice(marker.end);
+    let body = null; // the item's lines, once it has more than its first
     let next = i + 1;
     let blanks = 0;
     for (; next < lines.length; next++) {
       const line = lines[next];
-      if (BLANK.test(line)) {
+      if (isBlank(line)) {
         blanks++;
         continue;
       }
       const lineIndent = indentOf(line);
       if (lineIndent <= indent) break;
+      body ??= [first];
       for (; blanks; blanks--) body.push("");
       body.push(dedent(line, Math.min(lineIndent, content)));
     }
-    if (body.length === 1 && !BLOCK_MARK.test(body[0])) {
-      items.push(BLANK.test(body[0]) ? [] : [node("p", inline(body[0].trim()))]); // one line of text, as most items
+    if (!body && !firstMark(first)) {
+      const text = first.trim(); // one line of text, as most items: its li holds the text, and a p if the list is loose
+      items.push(node("li", text ? inline(text) : []));
+      bare.push(text !== "");
     } else {
+      body ??= [first];
       const starts = [];
-      items.push(blocks(body, depth + 1, starts));
-      for (let k = 1; k < starts.length; k++) if (BLANK.test(body[starts[k] - 1])) loose = true;
+      items.push(node("li", blocks(body, depth + 1, starts)));
+      bare.push(false);
+      for (let k = 1; k < starts.length; k++) if (isBlank(body[starts[k] - 1])) loose = true;
     }
     end = next - blanks;
-    match = next < lines.length ? ITEM.exec(lines[next]) : null;
-    if (!match || (match[3] !== undefined) !== ordered) break;
+    marker = next < lines.length ? itemMarker(lines[next]) : null;
+    if (!marker || (marker.number >= 0) !== ordered) break;
     if (blanks) loose = true;
     i = next;
   }
-  const attrs = ordered && start !== 1 ? { start: String(start) } : undefined;
-  out.push(node(ordered ? "ol" : "ul", items.map((children) => node("li", loose ? children : unwrapped(children))), attrs));
+  items.forEach((item, k) => {
+    if (loose && bare[k]) item.children = [node("p", item.children)];
+    else if (!loose && !bare[k]) item.children = unwrapped(item.children);
+  });
+  out.push(node(ordered ? "ol" : "ul", items, ordered && start !== 1 ? { start: String(start) } : undefined));
   return end;
+}
+
+/**
+ * The list marker a line starts with (`- `, `* `, `+ `, or 1 to 9 digits and `.` or `)`, after
+ * any indentation and before at least one space or tab), or null: `{width, number, spaces, end}`,
+ * the marker's length, its number (-1 for a bullet), the spaces and tabs after it, where the
+ * item's text starts.
+ */
+function itemMarker(line) {
+  let i = 0;
+  while (line[i] === " " || line[i] === "\t") i++;
+  const from = i;
+  let number = -1;
+  if (line[i] === "-" || line[i] === "*" || line[i] === "+") {
+    i++;
+  } else {
+    while (i - from < 10 && line[i] >= "0" && line[i] <= "9") i++;
+    if (i === from || i - from > 9 || (line[i] !== "." && line[i] !== ")")) return null;
+    number = parseInt(line.slice(from, i), 10);
+    i++;
+  }
+  const width = i - from;
+  while (line[i] === " " || line[i] === "\t") i++;
+  return i > from + width ? { width, number, spaces: i - from - width, end: i } : null;
 }
 
 /** Blocks with the children of their paragraphs in place of the paragraphs: a tight list's item. */
 function unwrapped(blocks) {
+  if (blocks.length === 1 && blocks[0].tag === "p") return blocks[0].children; // most items
   const out = [];
   for (const block of blocks) {
     if (block.tag !== "p") out.push(block);
@@ -156,8 +243,12 @@ function unwrapped(blocks) {
 /** Columns of indentation (a tab reaches the next multiple of 4). */
 function indentOf(line) {
   let column = 0;
-  for (let i = 0; line[i] === " " || line[i] === "\t"; i++) column += line[i] === "\t" ? 4 - (column % 4) : 1;
-  return column;
+  for (let i = 0; ; i++) {
+    const code = line.charCodeAt(i);
+    if (code === 32) column++;
+    else if (code === 9) column += 4 - (column % 4);
+    else return column;
+  }
 }
 
 /** The line without its first `count` columns of indentation. */
@@ -177,7 +268,7 @@ function tableStart(lines, i) {
 
 /** Each column's alignment (null, "left", "center", "right") if `line` is like | --- | :-: | --: |, else null. */
 function delimiterRow(line) {
-  if (!line.includes("|")) return null;
+  if (!line.includes("|") || !DELIMITER_ROW.test(line)) return null;
   const aligns = [];
   for (const cell of cells(line)) {
     if (!/^:?-+:?$/.test(cell)) return null;
@@ -187,8 +278,8 @@ function delimiterRow(line) {
   return aligns;
 }
 
-/** A table row's cells: split at pipes not escaped as `\|`, without the outer pipes. */
-function cells(line) {
+/** A table row's cells, or its first `most`: split at pipes not escaped as `\|`, without the outer pipes. */
+function cells(line, most = Infinity) {
   let row = line.trim();
   if (row.startsWith("|")) row = row.slice(1);
   if (row.endsWith("|") && !row.endsWith("\\|")) row = row.slice(0, -1);
@@ -198,26 +289,32 @@ function cells(line) {
     if (row[i] === "\\") {
       i++;
     } else if (row[i] === "|") {
-      out.push(row.slice(from, i));
+      out.push(cell(row.slice(from, i)));
+      if (out.length === most) return out;
       from = i + 1;
     }
   }
-  out.push(row.slice(from));
-  return out.map((cell) => cell.trim().replaceAll("\\|", "|"));
+  out.push(cell(row.slice(from)));
+  return out;
+}
+
+function cell(text) {
+  text = text.trim();
+  return text.includes("\\") ? text.replaceAll("\\|", "|") : text;
 }
 
 // A GFM table: the header row, the delimiter row, then rows up to a blank line or another block.
 // Alignment is a class (the page's CSP allows no style attributes); a wide table scrolls in its
 // <div class="table">.
-function table(lines, i, depth, out) {
-  const aligns = tableStart(lines, i);
+function table(lines, i, aligns, depth, out) {
+  const classes = aligns.map((align) => (align ? { class: `align-${align}` } : undefined));
   const row = (line, tag) => {
-    const texts = cells(line);
-    return node("tr", aligns.map((align, k) => node(tag, inline(texts[k] ?? ""), align ? { class: `align-${align}` } : undefined)));
+    const texts = cells(line, aligns.length);
+    return node("tr", classes.map((attrs, k) => node(tag, inline(texts[k] ?? ""), attrs)));
   };
   const rows = [];
   let end = i + 2;
-  for (; end < lines.length && !BLANK.test(lines[end]) && !startsBlock(lines[end], depth); end++) rows.push(row(lines[end], "td"));
+  for (; end < lines.length && !isBlank(lines[end]) && !startsBlock(lines[end], depth); end++) rows.push(row(lines[end], "td"));
   const parts = [node("thead", [row(lines[i], "th")])];
   if (rows.length) parts.push(node("tbody", rows));
   out.push(node("div", [node("table", parts)], { class: "table" }));
@@ -227,7 +324,7 @@ function table(lines, i, depth, out) {
 function paragraph(lines, i, depth, out) {
   const text = [lines[i].trim()];
   let end = i + 1;
-  for (; end < lines.length && !BLANK.test(lines[end]) && !startsBlock(lines[end], depth) && !tableStart(lines, end); end++) {
+  for (; end < lines.length && !isBlank(lines[end]) && !startsBlock(lines[end], depth) && !tableStart(lines, end); end++) {
     text.push(lines[end].trim());
   }
   out.push(node("p", inline(text.join("\n"))));
@@ -248,29 +345,161 @@ function codeBlock(code, lang) {
 // time in proportion to its length whatever it holds. Tokens are places in the text, and the
 // text between them is plain: a megabyte of unmatched marks makes no string but the one shown.
 
-const SPECIAL = /[\\`*_~[\]<\n]|https?:\/\//gi;
-const ESCAPABLE = /[!-/:-@[-`{-~]/;
 const AUTOLINK = /<(https?:\/\/[^\s<>]+)>/iy;
 const BARE_URL = /[^\s<>[\]]*/y;
 const SPACE = /\s/;
 const PUNCTUATION = /[\p{P}\p{S}]/u;
+// What inline() stops at, by character code below 128: a mark, or `h`/`H` (a bare URL maybe).
+const STOPS = new Uint8Array(128);
+for (const char of "\\`*_~[]<\nhH") STOPS[char.charCodeAt(0)] = 1;
+// ASCII characters by kind for the flanking rules: 1 white space, 2 punctuation or symbol.
+const KINDS = new Uint8Array(128);
+for (let code = 0; code < 128; code++) {
+  const char = String.fromCharCode(code);
+  KINDS[code] = SPACE.test(char) ? 1 : PUNCTUATION.test(char) ? 2 : 0;
+}
 const MAX_INLINE_DEPTH = 16; // emphasis and links nested deeper stay text
+// Elements of emphasis (em, strong, del) one paragraph, heading, list item or table cell can make;
+// the marks of any more stay text. Prose has far fewer; `*_*_*_…` would make one per 3 characters.
+const MAX_EMPHASIS = 10_000;
 
-/** A run of `*`, `_` or `~~`: the marks it has left, the elements it opens and closes, its neighbours. */
-class Run {
-  constructor(start, end, canOpen, canClose, prev) {
-    this.start = start;
-    this.end = end;
-    this.canOpen = canOpen;
-    this.canClose = canClose;
-    this.prev = prev;
-    this.next = null;
-    this.count = end - start; // marks not used by an element
-    this.closed = 0; // marks used to close elements (the first ones)
-    this.opens = ""; // marks used per element it opens ("1": em, "2": strong or del), innermost first
-    this.closes = ""; // the same for the elements it closes
+/**
+ * What inline() notes as it reads a paragraph, by number in typed arrays: a megabyte of marks
+ * would otherwise be a million objects for the garbage collector to move. There is room for the
+ * most that the text can hold, found before reading it: each run holds a mark, each pair uses two,
+ * each token starts at a character that inline() stops at.
+ *
+ * Runs of `*`, `_` and `~~` (run 0 stands before the first): where each is, whether it can open
+ * and close, its neighbours among the runs that may still pair up (a linked list, NONE at its
+ * end), the marks it has left, how many elements it closes and with how many marks (its first
+ * ones), and the elements it opens: a list of pairs, the last paired (the outermost) first, each
+ * with the marks it uses (1: em, 2: strong or del).
+ *
+ * Tokens, in the order of the text: 4 × a number + what it is (ESCAPE, BREAK, RUN, OBJECT).
+ */
+class Marks {
+  constructor() {
+    this.allocate(64, 64);
+  }
+
+  allocate(runs, tokens) {
+    this.start = new Int32Array(runs);
+    this.end = new Int32Array(runs);
+    this.flags = new Uint8Array(runs); // OPENS | CLOSES
+    this.prev = new Int32Array(runs);
+    this.next = new Int32Array(runs);
+    this.count = new Int32Array(runs); // marks not used by an element
+    this.closed = new Int32Array(runs);
+    this.closes = new Int32Array(runs);
+    this.opens = new Int32Array(runs); // its outermost pair, or NONE
+    this.use = new Uint8Array(runs >> 1); // per pair
+    this.inner = new Int32Array(runs >> 1); // per pair: the one its run opened before (inside), or NONE
+    this.tokens = new Int32Array(tokens);
+  }
+
+  /** Empty, with room for what `text` can hold. */
+  clear(text) {
+    if (text.length >= this.start.length || text.length > this.tokens.length) {
+      let marks = 0;
+      let stops = 0;
+      for (let at = 0; at < text.length; at++) {
+        const code = text.charCodeAt(at);
+        if (code >= 128 || !STOPS[code]) continue;
+        stops++;
+        if (code === 42 || code === 95 || code === 126) marks++; // * _ ~
+      }
+      if (marks >= this.start.length || stops > this.tokens.length) this.allocate(Math.max(marks + 1, this.start.length), Math.max(stops, this.tokens.length));
+    }
+    this.runs = 1;
+    this.pairs = 0;
+    this.length = 0; // of tokens
+    this.objects = []; // the tokens that are objects: Link and Atom
+    this.start[0] = this.end[0] = -1;
+    this.flags[0] = 0;
+    this.prev[0] = this.next[0] = NONE;
+  }
+
+  /** After a paragraph: no nodes kept, nor megabytes after a long one. */
+  release() {
+    this.objects = null;
+    if (this.start.length > 1 << 16 || this.tokens.length > 1 << 16) this.allocate(64, 64);
+  }
+
+  /** A new run text[start, end) after `prev`, the last one listed; its number. */
+  add(start, end, flags, prev) {
+    const run = this.runs++;
+    this.start[run] = start;
+    this.end[run] = end;
+    this.flags[run] = flags;
+    this.prev[run] = prev;
+    this.next[run] = NONE;
+    this.next[prev] = run;
+    this.count[run] = end - start;
+    this.closed[run] = this.closes[run] = 0;
+    this.opens[run] = NONE;
+    this.push(run, RUN);
+    return run;
+  }
+
+  /** `opener` and `closer` make an element with `use` marks of each. */
+  pair(opener, closer, use) {
+    const pair = this.pairs++;
+    this.use[pair] = use;
+    this.inner[pair] = this.opens[opener];
+    this.opens[opener] = pair;
+    this.count[opener] -= use;
+    this.count[closer] -= use;
+    this.closed[closer] += use;
+    this.closes[closer]++;
+  }
+
+  unlink(run) {
+    const { prev, next } = this;
+    next[prev[run]] = next[run];
+    if (next[run] !== NONE) prev[next[run]] = prev[run];
+  }
+
+  /** Adds the token `value` (a place in the text or a run) of kind `kind`. */
+  push(value, kind) {
+    this.tokens[this.length++] = value * 4 + kind;
+  }
+
+  /** Adds a Link or an Atom: at the end, or at token `index`. */
+  pushObject(object, index = this.length) {
+    this.tokens.copyWithin(index + 1, index, this.length++);
+    this.tokens[index] = this.objects.length * 4 + OBJECT;
+    this.objects.push(object);
+  }
+
+  /** Where token `index` starts. */
+  startOf(index) {
+    const token = this.tokens[index];
+    const value = token >>> 2;
+    const kind = token & 3;
+    return kind === RUN ? this.start[value] : kind === OBJECT ? this.objects[value].start : value;
+  }
+
+  /** The index of the first token after `at` (tokens are in text order). */
+  firstAfter(at) {
+    let low = 0;
+    let high = this.length;
+    while (low < high) {
+      const middle = (low + high) >> 1;
+      if (this.startOf(middle) < at) low = middle + 1;
+      else high = middle;
+    }
+    return low;
   }
 }
+
+const NONE = -1;
+const OPENS = 1;
+const CLOSES = 2;
+const ESCAPE = 0; // a token: the escape text[at, at + 2)
+const BREAK = 1; // the line break at `at`
+const RUN = 2;
+const OBJECT = 3;
+const marks = new Marks(); // inline() is not reentrant: one Marks serves every call
 
 /** The `[` of a link, and the `](url)` that closes it. */
 class Link {
@@ -282,7 +511,7 @@ class Link {
   }
 }
 
-/** Anything else: a code span, line break or autolink (`node`), an escape (null), or the `](url)` of a link (its Link). */
+/** A code span or autolink (`node`), or the `](url)` of a link (its Link). */
 class Atom {
   constructor(start, end, node) {
     this.start = start;
@@ -293,40 +522,34 @@ class Atom {
 
 /** Inline text → an array of strings and nodes. */
 export function inline(text) {
-  SPECIAL.lastIndex = 0;
-  if (!SPECIAL.test(text)) return text ? [text] : []; // most table cells and list items
-  const tokens = [];
-  const head = new Run(-1, -1, false, false, null); // runs that may still pair up: a linked list
-  let last = head;
+  if (!hasMarks(text)) return text ? [text] : []; // most table cells and list items
+  marks.clear(text);
+  let last = 0; // the last run that may still pair up
   const brackets = []; // where the `[`s are that may still open a link
   let linkable = 0; // brackets below this index come before a link: links do not nest
   let ticks = null; // backtick runs by length, found when first needed
 
-  SPECIAL.lastIndex = 0;
-  for (let match; (match = SPECIAL.exec(text)); ) {
-    const at = match.index;
+  // Each branch leaves `next` at where the scan goes on: after what it read, or after the mark.
+  for (let at = 0, next = 0; at < text.length; at = next) {
+    const code = text.charCodeAt(at);
+    next = at + 1;
+    if (code >= 128 || !STOPS[code]) continue;
     const char = text[at];
     if (char === "\\") {
-      if (!ESCAPABLE.test(text[at + 1] ?? "")) continue;
-      tokens.push(new Atom(at, at + 2, null));
-      SPECIAL.lastIndex = at + 2;
+      if (!escapable(text, at + 1)) continue;
+      marks.push(at, ESCAPE);
+      next = at + 2;
     } else if (char === "`") {
       const end = runEnd(text, at);
       ticks ??= backtickRuns(text);
       const close = closingRun(ticks, end - at, end);
-      if (close < 0) {
-        SPECIAL.lastIndex = end; // never closed: the backticks are text
-        continue;
-      }
-      const after = close + end - at;
-      tokens.push(new Atom(at, after, node("code", [codeText(text.slice(end, close))])));
-      SPECIAL.lastIndex = after;
+      next = close < 0 ? end : close + end - at; // never closed: the backticks are text
+      if (close >= 0) marks.pushObject(new Atom(at, next, node("code", [codeText(text.slice(end, close))])));
     } else if (char === "*" || char === "_" || char === "~") {
-      const end = (SPECIAL.lastIndex = runEnd(text, at));
-      const run = delimiterRun(text, at, end, last);
-      if (!run) continue;
-      last = last.next = run;
-      tokens.push(run);
+      next = runEnd(text, at);
+      const flags = delimiterRun(text, at, next);
+      if (!flags) continue;
+      last = marks.add(at, next, flags, last);
     } else if (char === "[") {
       brackets.push(at); // a token only if it turns out to open a link
     } else if (char === "]") {
@@ -338,174 +561,232 @@ export function inline(text) {
       // Emphasis inside the link text stays inside. (All runs after the `[` are still listed: a
       // link made since would have left this `[` unable to open one.)
       let bottom = last;
-      while (bottom.start > start) bottom = bottom.prev;
+      while (marks.start[bottom] > start) bottom = marks.prev[bottom];
       emphasis(text, bottom);
       last = bottom;
       const link = new Link(start, tail.href, text.slice(at, tail.end));
-      tokens.splice(firstAfter(tokens, start), 0, link); // links do not nest: no token moves twice
-      tokens.push(new Atom(at, tail.end, link));
+      marks.pushObject(link, marks.firstAfter(start)); // links do not nest: no token moves twice
+      marks.pushObject(new Atom(at, tail.end, link));
       linkable = brackets.length;
-      SPECIAL.lastIndex = tail.end;
+      next = tail.end;
     } else if (char === "<") {
       AUTOLINK.lastIndex = at;
       const auto = AUTOLINK.exec(text);
       if (!auto || !isWebURL(auto[1])) continue;
-      tokens.push(new Atom(at, AUTOLINK.lastIndex, link(auto[1], [auto[1]])));
-      SPECIAL.lastIndex = AUTOLINK.lastIndex;
+      marks.pushObject(new Atom(at, AUTOLINK.lastIndex, link(auto[1], [auto[1]])));
+      next = AUTOLINK.lastIndex;
     } else if (char === "\n") {
-      tokens.push(new Atom(at, at + 1, node("br")));
+      marks.push(at, BREAK);
     } else {
+      const scheme = schemeEnd(text, at); // `h`: http:// or https://, in any case
+      if (scheme < 0) continue;
+      next = scheme; // (as a regex scan would, it goes on after the scheme even if no URL is there)
       const end = bareURLEnd(text, at);
       if (end === at) continue;
-      tokens.push(new Atom(at, end, link(text.slice(at, end), [text.slice(at, end)])));
-      SPECIAL.lastIndex = end;
+      marks.pushObject(new Atom(at, end, link(text.slice(at, end), [text.slice(at, end)])));
+      next = end;
     }
   }
-  emphasis(text, head);
-  return assemble(text, tokens);
+  emphasis(text, 0);
+  const children = assemble(text);
+  marks.release();
+  return children;
+}
+
+/** Whether inline() has anything to do in `text`: a mark, or a bare URL maybe. */
+function hasMarks(text) {
+  for (let at = 0; at < text.length; at++) {
+    const code = text.charCodeAt(at);
+    if (code < 128 && STOPS[code] && ((code !== 104 && code !== 72) || schemeEnd(text, at) >= 0)) return true;
+  }
+  return false;
+}
+
+/** Whether a backslash before text[at] escapes it: ASCII punctuation, as in CommonMark. */
+function escapable(text, at) {
+  const code = text.charCodeAt(at);
+  return code < 128 && KINDS[code] === 2;
+}
+
+/** The end of `http://` or `https://` (in any case) at `at`, or -1. */
+function schemeEnd(text, at) {
+  if ((text.charCodeAt(at + 1) | 32) !== 116 || (text.charCodeAt(at + 2) | 32) !== 116 || (text.charCodeAt(at + 3) | 32) !== 112) return -1; // "ttp"
+  let i = at + 4;
+  if ((text.charCodeAt(i) | 32) === 115) i++; // "s"
+  return text.startsWith("://", i) ? i + 3 : -1;
 }
 
 // CommonMark's "process emphasis" for the runs after `bottom`: each closing run takes the nearest
 // opening run that fits, and what is left stays text. `floors` remembers, per kind of closer,
-// below which no opener fits, so that no run is passed twice.
+// below which no opener fits, so that no run is passed twice. Closers past the MAX_EMPHASISth
+// element stay text.
 function emphasis(text, bottom) {
+  const { start, end, flags, prev, next, count } = marks;
   let floors = null;
-  for (let closer = bottom.next; closer; ) {
-    if (!closer.canClose) {
-      closer = closer.next;
+  for (let closer = next[bottom]; closer !== NONE && marks.pairs < MAX_EMPHASIS; ) {
+    if (!(flags[closer] & CLOSES)) {
+      closer = next[closer];
       continue;
     }
-    const char = text[closer.start];
-    const kind = "*_~".indexOf(char) * 6 + (closer.canOpen ? 3 : 0) + ((closer.end - closer.start) % 3);
-    const floor = Math.max(bottom.start, floors?.[kind] ?? -1);
-    let opener = closer.prev;
-    while (opener.start > floor && !(text[opener.start] === char && opener.canOpen && fits(opener, closer))) opener = opener.prev;
-    if (opener.start > floor) {
-      const use = char === "~" || (opener.count > 1 && closer.count > 1) ? 2 : 1;
-      opener.count -= use;
-      closer.count -= use;
-      closer.closed += use;
-      opener.opens += use;
-      closer.closes += use;
-      opener.next = closer; // the runs in between can no longer pair up
-      closer.prev = opener;
-      if (!opener.count) unlink(opener);
-      if (!closer.count) {
-        unlink(closer);
-        closer = closer.next;
+    const char = text[start[closer]];
+    const kind = "*_~".indexOf(char) * 6 + (flags[closer] & OPENS ? 3 : 0) + ((end[closer] - start[closer]) % 3);
+    const floor = Math.max(start[bottom], floors?.[kind] ?? -1);
+    let opener = prev[closer];
+    while (start[opener] > floor && !(text[start[opener]] === char && flags[opener] & OPENS && fits(opener, closer))) opener = prev[opener];
+    if (start[opener] > floor) {
+      marks.pair(opener, closer, char === "~" || (count[opener] > 1 && count[closer] > 1) ? 2 : 1);
+      next[opener] = closer; // the runs in between can no longer pair up
+      prev[closer] = opener;
+      if (!count[opener]) marks.unlink(opener);
+      if (!count[closer]) {
+        marks.unlink(closer);
+        closer = next[closer];
       }
     } else {
-      (floors ??= [])[kind] = closer.prev.start;
-      if (!closer.canOpen) unlink(closer);
-      closer = closer.next;
+      (floors ??= [])[kind] = start[prev[closer]];
+      if (!(flags[closer] & OPENS)) marks.unlink(closer);
+      closer = next[closer];
     }
   }
-  bottom.next = null;
+  next[bottom] = NONE;
 }
 
-function unlink(run) {
-  run.prev.next = run.next;
-  if (run.next) run.next.prev = run.prev;
-}
+/**
+ * The nodes inline() makes of its tokens: the open elements, innermost last, and the text for the
+ * innermost one: the strings in `pending` (if any), then text[from, to), which grows while the
+ * parts shown follow each other in `text` (a megabyte of unused marks becomes one slice). One
+ * serves every call.
+ */
+class Assembly {
+  start(text) {
+    this.text = text;
+    this.root = { children: [] };
+    this.elements = [this.root];
+    this.afters = [null]; // for an element too deep to make, the text it shows at its end instead
+    this.links = 0;
+    this.pending = null;
+    this.from = this.to = 0;
+  }
 
-/** Tokens → nodes: paired runs and brackets become elements, everything else text. */
-function assemble(text, tokens) {
-  const root = { children: [] };
-  const elements = [root]; // the open elements, innermost last
-  const afters = [null]; // for an element too deep to make, the text it shows at its end instead
-  let links = 0;
-  // Text for the open element: `pending`, then text[from, to), which grows while the parts
-  // shown follow each other in `text` (a megabyte of unused marks becomes one slice).
-  let pending = "";
-  let from = 0;
-  let to = 0;
-  const show = (start, end) => {
+  /** Shows text[start, end). */
+  show(start, end) {
     if (start === end) return;
-    if (start !== to) {
-      pending += text.slice(from, to);
-      from = start;
+    if (start !== this.to) {
+      if (this.to > this.from) (this.pending ??= []).push(this.text.slice(this.from, this.to));
+      this.from = start;
     }
-    to = end;
-  };
-  const say = (string) => {
-    pending += text.slice(from, to) + string;
-    from = to = 0;
-  };
-  const add = (child) => {
-    const shown = pending + text.slice(from, to);
-    pending = "";
-    from = to = 0;
-    const children = elements.at(-1).children;
+    this.to = end;
+  }
+
+  /** Shows `string`. */
+  say(string) {
+    (this.pending ??= []).push(this.text.slice(this.from, this.to), string);
+    this.from = this.to = 0;
+  }
+
+  /** Adds the text shown so far, then `child` if any, to the innermost element. */
+  add(child) {
+    let shown = this.text.slice(this.from, this.to);
+    if (this.pending) {
+      this.pending.push(shown);
+      shown = this.pending.join("");
+      this.pending = null;
+    }
+    this.from = this.to = 0;
+    const children = this.elements[this.elements.length - 1].children;
     if (shown) children.push(shown);
     if (child) children.push(child);
-  };
-  const open = (tag, attrs, before, after) => {
-    if (elements.length > MAX_INLINE_DEPTH) {
-      say(before);
-      elements.push(elements.at(-1));
-      afters.push(after);
+  }
+
+  /** Opens an element, or if too deep shows `before` now and `after` at its end. */
+  open(tag, attrs, before, after) {
+    if (this.elements.length > MAX_INLINE_DEPTH) {
+      this.say(before);
+      this.elements.push(this.elements[this.elements.length - 1]);
+      this.afters.push(after);
       return;
     }
     const element = node(tag, [], attrs);
-    add(element);
-    elements.push(element);
-    afters.push(null);
-    if (tag === "a") links++;
-  };
-  const close = () => {
-    const after = afters.pop();
+    this.add(element);
+    this.elements.push(element);
+    this.afters.push(null);
+    if (tag === "a") this.links++;
+  }
+
+  /** The nodes made, the elements left open closed; nothing is kept. */
+  finish() {
+    this.add(null);
+    const children = this.root.children;
+    this.root = this.text = this.elements = this.afters = null;
+    return children;
+  }
+
+  close() {
+    const after = this.afters.pop();
     if (after !== null) {
-      elements.pop();
-      say(after);
+      this.elements.pop();
+      this.say(after);
       return;
     }
-    add(null);
-    const element = elements.pop();
+    this.add(null);
+    const element = this.elements.pop();
     if (element.tag === "a") {
-      links--;
+      this.links--;
       element.children = honestText(element.children, element.attrs.href);
     }
-  };
-
-  let at = 0;
-  for (const token of tokens) {
-    show(at, token.start); // the plain text before it
-    at = token.end;
-    if (token instanceof Run) {
-      for (let k = token.closes.length; k > 0; k--) close();
-      show(token.start + token.closed, token.start + token.closed + token.count);
-      const char = text[token.start];
-      for (let k = token.opens.length; k > 0; k--) {
-        const use = token.opens[k - 1]; // the last paired is the outermost
-        open(char === "~" ? "del" : use === "2" ? "strong" : "em", undefined, char.repeat(use), char.repeat(use));
-      }
-    } else if (token instanceof Link) {
-      open("a", linkAttributes(token.href), "[", token.tail);
-    } else if (token.node instanceof Link) {
-      close(); // a link's `](url)`
-    } else if (token.node === null) {
-      show(token.start + 1, token.end); // an escaped character
-    } else if (links && token.node.tag === "a") {
-      say(token.node.attrs.href); // no link inside a link
-    } else {
-      add(token.node);
-    }
   }
-  show(at, text.length);
-  add(null);
-  return root.children;
 }
 
-/** The index of the first token after `at` (tokens are in text order). */
-function firstAfter(tokens, at) {
-  let low = 0;
-  let high = tokens.length;
-  while (low < high) {
-    const middle = (low + high) >> 1;
-    if (tokens[middle].start < at) low = middle + 1;
-    else high = middle;
+const assembly = new Assembly();
+
+/** Tokens → nodes: paired runs and brackets become elements, everything else text. */
+function assemble(text) {
+  const out = assembly;
+  out.start(text);
+  let at = 0;
+  for (let index = 0; index < marks.length; index++) {
+    const value = marks.tokens[index] >>> 2;
+    const kind = marks.tokens[index] & 3;
+    if (kind === ESCAPE) {
+      out.show(at, value); // the character without its backslash
+      out.show(value + 1, (at = value + 2));
+      continue;
+    }
+    if (kind === BREAK) {
+      out.show(at, value);
+      out.add(node("br"));
+      at = value + 1;
+      continue;
+    }
+    if (kind === RUN) {
+      const start = marks.start[value];
+      out.show(at, start);
+      at = marks.end[value];
+      for (let k = marks.closes[value]; k > 0; k--) out.close();
+      out.show(start + marks.closed[value], start + marks.closed[value] + marks.count[value]);
+      const char = text[start];
+      for (let pair = marks.opens[value]; pair !== NONE; pair = marks.inner[pair]) {
+        const use = marks.use[pair];
+        const shown = use === 1 ? char : char === "*" ? "**" : char === "_" ? "__" : "~~";
+        out.open(char === "~" ? "del" : use === 2 ? "strong" : "em", undefined, shown, shown);
+      }
+      continue;
+    }
+    const token = marks.objects[value];
+    out.show(at, token.start); // the plain text before it
+    at = token.end;
+    if (token instanceof Link) {
+      out.open("a", linkAttributes(token.href), "[", token.tail);
+    } else if (token.node instanceof Link) {
+      out.close(); // a link's `](url)`
+    } else if (out.links && token.node.tag === "a") {
+      out.say(token.node.attrs.href); // no link inside a link
+    } else {
+      out.add(token.node);
+    }
   }
-  return low;
+  out.show(at, text.length);
+  return out.finish();
 }
 
 function runEnd(text, at) {
@@ -514,26 +795,35 @@ function runEnd(text, at) {
   return end;
 }
 
-/** The run text[start, end) of `*`, `_` or `~` if it can open or close emphasis (CommonMark's flanking rules), or null. */
-function delimiterRun(text, start, end, prev) {
+/** Whether the run text[start, end) of `*`, `_` or `~` can open or close emphasis (CommonMark's flanking rules): OPENS | CLOSES, or 0. */
+function delimiterRun(text, start, end) {
   const char = text[start];
-  if (char === "~" && end - start !== 2) return null;
-  const before = text[start - 1] ?? " ";
-  const after = text[end] ?? " ";
-  const left = !SPACE.test(after) && (!PUNCTUATION.test(after) || SPACE.test(before) || PUNCTUATION.test(before));
-  const right = !SPACE.test(before) && (!PUNCTUATION.test(before) || SPACE.test(after) || PUNCTUATION.test(after));
+  if (char === "~" && end - start !== 2) return 0;
+  const before = kindAt(text, start - 1);
+  const after = kindAt(text, end);
+  const left = after !== 1 && (after !== 2 || before !== 0);
+  const right = before !== 1 && (before !== 2 || after !== 0);
   // `_` inside a word (snake_case) neither opens nor closes.
-  const canOpen = char === "_" ? left && (!right || PUNCTUATION.test(before)) : left;
-  const canClose = char === "_" ? right && (!left || PUNCTUATION.test(after)) : right;
-  return canOpen || canClose ? new Run(start, end, canOpen, canClose, prev) : null;
+  const canOpen = char === "_" ? left && (!right || before === 2) : left;
+  const canClose = char === "_" ? right && (!left || after === 2) : right;
+  return (canOpen ? OPENS : 0) | (canClose ? CLOSES : 0);
+}
+
+/** The character at `at` for the flanking rules: 1 white space (or no character), 2 punctuation or symbol, 0 anything else. */
+function kindAt(text, at) {
+  const code = text.charCodeAt(at);
+  if (code < 128) return KINDS[code];
+  if (code !== code) return 1; // NaN: before the start or after the end
+  const char = text[at];
+  return SPACE.test(char) ? 1 : PUNCTUATION.test(char) ? 2 : 0;
 }
 
 // CommonMark's rule of 3: a run that can both open and close pairs only with runs that keep
 // the count of marks balanced, so `*a**b**c*` is em(a strong(b) c).
 function fits(opener, closer) {
-  const a = opener.end - opener.start;
-  const b = closer.end - closer.start;
-  return !((opener.canClose || closer.canOpen) && (a + b) % 3 === 0 && (a % 3 || b % 3));
+  const a = marks.end[opener] - marks.start[opener];
+  const b = marks.end[closer] - marks.start[closer];
+  return !((marks.flags[opener] & CLOSES || marks.flags[closer] & OPENS) && (a + b) % 3 === 0 && (a % 3 || b % 3));
 }
 
 /** Every run of backticks, by length: a code span ends at the next run exactly as long. */
@@ -572,7 +862,7 @@ function linkTail(text, from) {
   const start = i;
   for (let depth = 0; ; i++) {
     const char = text[i] ?? " ";
-    if (char === "\\" && ESCAPABLE.test(text[i + 1] ?? "")) {
+    if (char === "\\" && escapable(text, i + 1)) {
       i++;
     } else if (char === "(") {
       if (++depth > 32) return null;
@@ -584,7 +874,9 @@ function linkTail(text, from) {
       break;
     }
   }
-  const href = text.slice(start, i).replace(/\\([!-/:-@[-`{-~])/g, "$1");
+  const address = text.slice(start, i);
+  const href = address.includes("\\") ? address.replace(/\\([!-/:-@[-`{-~])/g, "$1") : address;
+  if (!isWebURL(href)) return null;
   const gap = i;
   i = skipSpace(text, i);
   const quote = text[i];
@@ -595,7 +887,7 @@ function linkTail(text, from) {
     }
     i = skipSpace(text, i + 1);
   }
-  return text[i] === ")" && isWebURL(href) ? { href, end: i + 1 } : null;
+  return text[i] === ")" ? { href, end: i + 1 } : null;
 }
 
 function skipSpace(text, i) {
@@ -706,7 +998,8 @@ export function build(tree, doc = document) {
 /** Markdown text → a DocumentFragment. */
 export function renderMarkdown(text, doc = document) {
   const fragment = doc.createDocumentFragment();
-  for (const block of parseMarkdown(text)) fragment.appendChild(build(block, doc));
+  // Each block is built as soon as it is read: its tree is garbage before the next one is made.
+  blocks(splitLines(String(text)), 0, null, { push: (block) => fragment.appendChild(build(block, doc)) });
   return fragment;
 }
 
@@ -728,15 +1021,15 @@ export function createMarkdownStream(container, doc = document) {
   const draw = () => {
     for (const node of open) container.removeChild(node);
     open = [];
-    const lines = rest.split(/\r\n?|\n/);
+    const lines = splitLines(rest);
     const starts = [];
-    const trees = blocks(lines, 0, starts);
+    const nodes = [];
+    blocks(lines, 0, starts, { push: (block) => nodes.push(build(block, doc)) });
     // Block k is final once the line after block k + 1's first line is complete, since no
     // block looks further to find its end (see blocks()). The last line may still grow.
     let final = 0;
-    while (final + 1 < trees.length && starts[final + 1] + 1 < lines.length - 1) final++;
-    trees.forEach((tree, k) => {
-      const node = build(tree, doc);
+    while (final + 1 < nodes.length && starts[final + 1] + 1 < lines.length - 1) final++;
+    nodes.forEach((node, k) => {
       container.appendChild(node);
       (k < final ? kept : open).push(node);
     });
@@ -750,7 +1043,12 @@ export function createMarkdownStream(container, doc = document) {
     },
     update(whole) {
       whole = String(whole);
-      if (whole.slice(0, text.length) === text) return this.append(whole.slice(text.length));
+      if (whole.slice(0, text.length) === text) {
+        rest += whole.slice(text.length);
+        text = whole; // not text + the rest: the next comparison reads this string, made flat by slice(), without copying it again
+        draw();
+        return;
+      }
       for (const node of kept) container.removeChild(node);
       kept = [];
       text = rest = whole;
@@ -761,7 +1059,10 @@ export function createMarkdownStream(container, doc = document) {
 
 /** Where line `index` of `text` starts (lines end at \n, \r\n or \r). */
 function offsetOfLine(text, index) {
-  const ends = /\r\n?|\n/g;
-  for (let k = 0; k < index; k++) ends.exec(text);
-  return ends.lastIndex;
+  let at = 0;
+  for (let k = 0; k < index; k++) {
+    while (at < text.length && text.charCodeAt(at) !== 10 && text.charCodeAt(at) !== 13) at++;
+    at += text.charCodeAt(at) === 13 && text.charCodeAt(at + 1) === 10 ? 2 : 1;
+  }
+  return at;
 }
