@@ -201,8 +201,9 @@ private struct Reader {
             guard EmailAddress.isValid(email) else {
                 throw SettingsError(variable: "FIRST_SUPERUSER", problem: "\"\(raw)\" is not a valid email address")
             }
-            guard (8...128).contains(password.unicodeScalars.count) else {
-                throw SettingsError(variable: "FIRST_SUPERUSER_PASSWORD", problem: "must be 8 to 128 characters")
+            let length = Limits.User.password
+            guard length.contains(password.unicodeScalars.count) else {
+                throw SettingsError(variable: "FIRST_SUPERUSER_PASSWORD", problem: "must be \(length.lowerBound) to \(length.upperBound) characters")
             }
             return (email, password)
         }

@@ -8,15 +8,10 @@ struct UserService: Sendable {
     /// Failed `current_password` checks per user: without it a stolen token is a password oracle.
     let passwordCheckLimiter: RateLimiter
 
-    static let passwordLength = 8...128
-    static let fullNameMax = 255
-    /// One place for the budget's range: up to a trillion tokens a month.
-    static let budgetRange = 0...1_000_000_000_000
-
     func create(_ input: UserCreateRequest, allowPrivileges: Bool, auditor: Auditor? = nil, on db: any SQLDatabase) async throws -> UserRow {
         let email = try EmailAddress.normalized(input.email, at: ["body", "email"])
         let password = try Self.checkPassword(input.password, at: ["body", "password"])
-        let fullName = try input.fullName.map { try TextRule.check($0, at: ["body", "full_name"], min: 0, max: Self.fullNameMax) }
+        let fullName = try input.fullName.map { try TextRule.check($0, at: ["body", "full_name"], length: Limits.User.fullName) }
         // Cheap checks first: a taken address costs no hash.
         if try await UserStore.emailTaken(EmailAddress.conflictingForms(email), except: nil, on: db) { throw Abort.emailTaken }
         let user = UserRow(
@@ -43,7 +38,7 @@ struct UserService: Sendable {
             user.email = try EmailAddress.normalized(email, at: ["body", "email"])
         }
         if input.fullNameSent {
-            user.fullName = try input.fullName.map { try TextRule.check($0, at: ["body", "full_name"], min: 0, max: Self.fullNameMax) }
+            user.fullName = try input.fullName.map { try TextRule.check($0, at: ["body", "full_name"], length: Limits.User.fullName) }
         }
         var newPassword: String?
         if asSuperuser {
@@ -51,9 +46,10 @@ struct UserService: Sendable {
             if let isActive = input.isActive { user.isActive = isActive }
             if let isSuperuser = input.isSuperuser { user.isSuperuser = isSuperuser }
             if input.monthlyTokenBudgetSent {
-                if let budget = input.monthlyTokenBudget, !Self.budgetRange.contains(budget) {
+                let range = Limits.User.monthlyTokenBudget
+                if let budget = input.monthlyTokenBudget, !range.contains(budget) {
                     throw ValidationFailure(loc: ["body", "monthly_token_budget"],
-                                            msg: "Input should be between 0 and \(Self.budgetRange.upperBound), or null", type: "value_error")
+                                            msg: "Input should be between \(range.lowerBound) and \(range.upperBound), or null", type: "value_error")
                 }
                 user.monthlyTokenBudget = input.monthlyTokenBudget
             }
@@ -132,6 +128,6 @@ struct UserService: Sendable {
     }
 
     static func checkPassword(_ password: String, at loc: [JSONValue]) throws -> String {
-        try TextRule.check(password, at: loc, min: passwordLength.lowerBound, max: passwordLength.upperBound)
+        try TextRule.check(password, at: loc, length: Limits.User.password)
     }
 }
