@@ -24,7 +24,8 @@ public func configure(
     // sending, before or mid-request, not one that trickles a byte at a time (no header or body
     // deadline exists in Vapor 4); the reverse proxy's timeouts cover that.
     app.http.server.configuration.idleTimeout = .milliseconds(Int64(settings.httpIdleTimeoutSeconds * 1000))
-    app.routes.defaultMaxBodySize = ByteCount(value: Limits.bodyBytes)
+    // Vapor refuses a body that reaches its maximum; the contract refuses one over the limit.
+    app.routes.defaultMaxBodySize = ByteCount(value: Limits.bodyBytes + 1)
     let databasePool = try DatabaseSetup.register(settings.database, poolSize: settings.databasePoolSize, on: app)
 
     let hasher = try PasswordHasher(
