@@ -1,3 +1,4 @@
+import Fluent
 import Logging
 import SQLKit
 import Vapor
@@ -29,8 +30,12 @@ struct UserService: Sendable {
         return user
     }
 
-    /// Applies a partial update; privileges and password only when `asSuperuser`.
-    func update(_ user: UserRow, with input: UserUpdateRequest, asSuperuser: Bool, auditor: Auditor? = nil, on db: any SQLDatabase) async throws -> UserRow {
+    /// Applies a partial update; privileges and password only when `asSuperuser`. The fields, the
+    /// password and the audit entries are written in one transaction: all of them or none.
+    func update(
+        _ user: UserRow, with input: UserUpdateRequest, asSuperuser: Bool, auditor: Auditor? = nil,
+        writer: DatabaseWriter, on db: any Database
+    ) async throws -> UserRow {
         let storedEmail = user.email
         let before = user
         var user = user
@@ -56,7 +61,7 @@ struct UserService: Sendable {
         }
         // Only a new address is checked: an account may keep a form that now looks like another's.
         if user.email != storedEmail,
-           try await UserStore.emailTaken(EmailAddress.conflictingForms(user.email), except: user.id, on: db) {
+           try await UserStore.emailTaken(EmailAddress.conflictingForms(user.email), except: user.id, on: db.sql) {
             throw Abort.emailTaken
         }
         var hash: String?
@@ -75,10 +80,12 @@ struct UserService: Sendable {
         }
         let changed = user
         let newHash = hash
+        let audit = entries
         do {
-            try await AuditStore.recording(entries, on: db) { tx in
+            try await writer.transaction(on: db) { tx in
                 try await UserStore.update(changed, on: tx)
                 if let newHash { try await UserStore.changePassword(of: changed.id, to: newHash, on: tx) }
+                for entry in audit { try await AuditStore.append(entry, on: tx) }
             }
         } catch where error.isConstraintFailure {
             throw Abort.emailTaken
