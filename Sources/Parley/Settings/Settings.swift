@@ -88,7 +88,7 @@ extension Settings {
                 try reader.integer("ACCESS_TOKEN_EXPIRE_MINUTES", default: 11520, range: 1...5_256_000) * 60),
             firstSuperuser: try reader.firstSuperuser(),
             openRegistration: try reader.boolean("OPEN_REGISTRATION", default: true),
-            llmProvider: try reader.provider(),
+            llmProvider: try reader.choice("LLM_PROVIDER", default: .openai, naming: "provider"),
             llmBaseURL: try reader.url("LLM_BASE_URL", default: "http://127.0.0.1:8080/v1"),
             llmAPIKey: reader.string("LLM_API_KEY"),
             llmModel: reader.string("LLM_MODEL"),
@@ -100,7 +100,7 @@ extension Settings {
             loginRateLimit: try reader.integer("LOGIN_RATE_LIMIT", default: 10, range: 0...1_000_000),
             chatRateLimit: try reader.integer("CHAT_RATE_LIMIT", default: 60, range: 0...1_000_000),
             signupRateLimit: try reader.integer("SIGNUP_RATE_LIMIT", default: 1000, range: 0...1_000_000),
-            logLevel: try reader.logLevel(),
+            logLevel: try reader.choice("LOG_LEVEL", default: .info, naming: "level"),
             // A turn holds a connection for a few statements, and a burst of them must not wait 3 s for one.
             databasePoolSize: try reader.integer("DATABASE_POOL_SIZE", default: max(8, 4 * System.coreCount), range: 1...1000),
             passwordHashThreads: try reader.integer("PASSWORD_HASH_THREADS", default: max(1, System.coreCount / 2), range: 1...256),
@@ -108,7 +108,7 @@ extension Settings {
             llmMaxTurnSeconds: try reader.seconds("LLM_MAX_TURN_SECONDS", default: 600),
             llmMaxConnections: try reader.integer("LLM_MAX_CONNECTIONS", default: 1000, range: 1...100_000),
             trustedProxies: try IPNetwork.list(reader.string("TRUSTED_PROXIES"), variable: "TRUSTED_PROXIES"),
-            logFormat: try LogFormat(setting: reader.string("LOG_FORMAT"))
+            logFormat: try reader.choice("LOG_FORMAT", default: .text, naming: "format")
         )
         settings.httpIdleTimeoutSeconds = try reader.seconds("HTTP_IDLE_TIMEOUT_SECONDS", default: settings.llmMaxTurnSeconds + 60)
         settings.shutdownGraceSeconds = try reader.seconds("SHUTDOWN_GRACE_SECONDS", default: 30)
@@ -170,22 +170,17 @@ private struct Reader {
         return raw.hasSuffix("/") ? String(raw.dropLast()) : raw
     }
 
-    func provider() throws -> Settings.Provider {
-        guard let raw = string("LLM_PROVIDER") else { return .openai }
-        guard let provider = Settings.Provider(rawValue: raw.lowercased()) else {
-            let known = Settings.Provider.allCases.map(\.rawValue).joined(separator: ", ")
-            throw SettingsError(variable: "LLM_PROVIDER", problem: "unknown provider \"\(raw)\" (expected one of: \(known))")
+    /// A variable that names one of a fixed set, case-insensitively. `naming` says what it names
+    /// in the error (`unknown provider "bard" (expected one of: openai, ollama, anthropic)`).
+    func choice<T: RawRepresentable & CaseIterable>(
+        _ name: String, default value: T, naming what: String
+    ) throws -> T where T.RawValue == String {
+        guard let raw = string(name) else { return value }
+        guard let chosen = T.allCases.first(where: { $0.rawValue == raw.lowercased() }) else {
+            let known = T.allCases.map(\.rawValue).joined(separator: ", ")
+            throw SettingsError(variable: name, problem: "unknown \(what) \"\(raw)\" (expected one of: \(known))")
         }
-        return provider
-    }
-
-    func logLevel() throws -> Logger.Level {
-        guard let raw = string("LOG_LEVEL") else { return .info }
-        guard let level = Logger.Level(rawValue: raw.lowercased()) else {
-            let known = Logger.Level.allCases.map(\.rawValue).joined(separator: ", ")
-            throw SettingsError(variable: "LOG_LEVEL", problem: "unknown level \"\(raw)\" (expected one of: \(known))")
-        }
-        return level
+        return chosen
     }
 
     func firstSuperuser() throws -> (email: String, password: String)? {

@@ -52,6 +52,24 @@ import Testing
         #expect(error?.variable == variable)
     }
 
+    /// Every variable that names one of a fixed set is read the same way: any case, and one
+    /// message naming what was expected.
+    @Test(arguments: [
+        ("LLM_PROVIDER", "Anthropic", "unknown provider \"bard\" (expected one of: openai, ollama, anthropic)"),
+        ("LOG_LEVEL", "WARNING", "unknown level \"bard\" (expected one of: trace, debug, info, notice, warning, error, critical)"),
+        ("LOG_FORMAT", "Json", "unknown format \"bard\" (expected one of: text, json)"),
+    ])
+    func choicesAreReadAlike(variable: String, valid: String, problem: String) throws {
+        let settings = try Settings.load(from: [variable: valid])
+        let chosen: String = switch variable {
+        case "LLM_PROVIDER": settings.llmProvider.rawValue
+        case "LOG_LEVEL": settings.logLevel.rawValue
+        default: settings.logFormat.rawValue
+        }
+        #expect(chosen == valid.lowercased())
+        #expect(throws: SettingsError(variable: variable, problem: problem)) { try Settings.load(from: [variable: "bard"]) }
+    }
+
     @Test func productionWithALongKeyStarts() throws {
         let settings = try Settings.load(from: ["ENVIRONMENT": "production", "SECRET_KEY": String(repeating: "k", count: 32)])
         #expect(settings.isProduction)
