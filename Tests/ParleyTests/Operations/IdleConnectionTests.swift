@@ -34,8 +34,8 @@ import Glibc
     }
 
     @Test func theDefaultOutlastsTheLongestTurn() throws {
-        let settings = try Settings.load(from: ["LLM_MAX_TURN_SECONDS": "900"])
+        let settings = try Settings.loadForTests(["LLM_MAX_TURN_SECONDS": "900"])
         #expect(settings.httpIdleTimeoutSeconds == 960)
-        #expect(try Settings.load(from: ["HTTP_IDLE_TIMEOUT_SECONDS": "75"]).httpIdleTimeoutSeconds == 75)
+        #expect(try Settings.loadForTests(["HTTP_IDLE_TIMEOUT_SECONDS": "75"]).httpIdleTimeoutSeconds == 75)
     }
 }
