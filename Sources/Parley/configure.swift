@@ -11,10 +11,8 @@ public func configure(
     _ app: Application, settings: Settings, provider: (any LLMProvider)? = nil,
     metrics: PrometheusCollectorRegistry = PrometheusCollectorRegistry()
 ) async throws {
-    var settings = settings
-    settings.secretKey = try SecretKeyStore.resolve(settings)
-
     app.logger.logLevel = settings.logLevel
+    SecretKeyStore.warnIfShort(settings.secretKey, logger: app.logger)
     app.http.server.configuration.hostname = settings.host
     app.http.server.configuration.port = settings.port
     // On SIGTERM Vapor stops accepting and lets in-flight requests finish; streamed replies can
@@ -24,13 +22,14 @@ public func configure(
     // sending, before or mid-request, not one that trickles a byte at a time (no header or body
     // deadline exists in Vapor 4); the reverse proxy's timeouts cover that.
     app.http.server.configuration.idleTimeout = .milliseconds(Int64(settings.httpIdleTimeoutSeconds * 1000))
-    app.routes.defaultMaxBodySize = "1mb"
+    // Vapor refuses a body that reaches its maximum; the contract refuses one over the limit.
+    app.routes.defaultMaxBodySize = ByteCount(value: Limits.bodyBytes + 1)
     let databasePool = try DatabaseSetup.register(settings.database, poolSize: settings.databasePoolSize, on: app)
 
     let hasher = try PasswordHasher(
         cost: settings.passwordHashCost, threads: settings.passwordHashThreads, maxWait: settings.passwordHashMaxWaitSeconds)
     app.lifecycle.use(PasswordHasherShutdown(hasher: hasher))
-    let tokens = await TokenIssuer(secret: settings.secretKey!, lifetime: settings.accessTokenLifetime)
+    let tokens = await TokenIssuer(secret: settings.secretKey, lifetime: settings.accessTokenLifetime)
     let chat = ChatService(
         provider: provider ?? settings.makeProvider(client: ProviderHTTPClient.make(for: app, settings: settings)),
         systemPrompt: settings.llmSystemPrompt, contextTokens: settings.llmContextTokens,
@@ -54,7 +53,7 @@ public func configure(
         writer: writer,
         chatLimiter: RateLimiter(limit: settings.chatRateLimit, window: 60),
         signupLimiter: RateLimiter(limit: settings.signupRateLimit, window: 60 * 60),
-        apiKeySecret: APIKeySecret(serverSecret: settings.secretKey!),
+        apiKeySecret: APIKeySecret(serverSecret: settings.secretKey),
         keyUses: KeyUseRecorder(writer: writer, logger: app.logger)
     )
     app.lifecycle.use(IdempotencyKeySweeper())

@@ -3,10 +3,6 @@ import Vapor
 /// `/api/v1/users/me/api-keys`: a signed-in user's keys. Managing keys needs a password sign-in
 /// (a token): a leaked key must not be able to mint more keys or outlive its revocation.
 struct APIKeysController: RouteCollection {
-    static let nameMax = 100
-    /// One place for the limit: enough for every tool a person uses, few enough to list at once.
-    static let maxKeysPerUser = 100
-
     func boot(routes: any RoutesBuilder) throws {
         let keys = routes.grouped("api", "v1", "users", "me", "api-keys")
             .grouped(UserAuthenticator()).grouped(TokenOnlyGuard())
@@ -24,13 +20,13 @@ struct APIKeysController: RouteCollection {
     func create(request: Request) async throws -> Response {
         let user = try request.requireUser()
         let input = try request.decodeJSON(APIKeyCreateRequest.self)
-        let name = try TextRule.check(input.name, at: ["body", "name"], max: Self.nameMax, trim: true)
+        let name = try TextRule.check(input.name, at: ["body", "name"], length: Limits.APIKey.name, trim: true)
         let made = request.application.parley.apiKeySecret.generate()
         let row = APIKeyRow(id: UUID(), userID: user.id, name: name, prefix: made.prefix, secretHash: made.hash, createdAt: Date())
         let audit = request.audit("api_key.create", target: row.id.lowercasedString)
         try await request.db.sqlTransaction { tx in
-            guard try await APIKeyStore.count(ownerID: user.id, on: tx) < Self.maxKeysPerUser else {
-                throw Abort(.conflict, reason: "A user may have at most \(Self.maxKeysPerUser) API keys; revoke one first")
+            guard try await APIKeyStore.count(ownerID: user.id, on: tx) < Limits.APIKey.perUser else {
+                throw Abort(.conflict, reason: "A user may have at most \(Limits.APIKey.perUser) API keys; revoke one first")
             }
             try await APIKeyStore.insert(row, on: tx)
             try await AuditStore.append(audit, on: tx)

@@ -48,7 +48,7 @@ struct AuditController: RouteCollection {
             let entries = try await AuditStore.page(skip: page.skip, limit: page.limit, on: request.sql)
             return try await PagedList(items: entries.map(AuditEntryPublic.init), total: total).encodeResponse(for: request)
         case "jsonl":
-            return stream(request.db.sql, skip: try request.integerQuery("skip", default: 0, range: 0...Int(Int32.max)))
+            return stream(request.db.sql, skip: try request.integerQuery("skip", default: 0, range: Limits.Page.skip))
         default:
             throw ValidationFailure(loc: ["query", "format"], msg: "Input should be 'json' or 'jsonl'", type: "enum")
         }

@@ -16,8 +16,8 @@ struct LoginRequest: Decodable {
         } else {
             login = try request.decodeJSON(LoginRequest.self)
         }
-        _ = try TextRule.check(login.username, at: ["body", "username"], max: 320)
-        _ = try TextRule.check(login.password, at: ["body", "password"], max: 1024)
+        _ = try TextRule.check(login.username, at: ["body", "username"], length: Limits.Login.username)
+        _ = try TextRule.check(login.password, at: ["body", "password"], length: Limits.Login.password)
         return login
     }
 }

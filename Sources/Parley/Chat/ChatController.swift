@@ -108,6 +108,6 @@ extension Request {
             }
             return id
         }
-        return try integerQuery("after", default: 0, range: 0...Int(Int32.max))
+        return try integerQuery("after", default: 0, range: Limits.Chat.after)
     }
 }

@@ -88,9 +88,6 @@ struct ValidChatRequest: Sendable {
 }
 
 extension ChatRequest {
-    static let maxContentLength = 100_000
-    static let maxMessages = 1000
-
     func validated() throws -> ValidChatRequest {
         var issues: [ValidationFailure.Issue] = []
         var conversation: UUID?
@@ -116,8 +113,8 @@ extension ChatRequest {
         if case .message = parent { regenerating = messages.isEmpty } else { regenerating = false }
         if messages.isEmpty && !regenerating {
             issues.append(.init(loc: ["body", "messages"], msg: "List should have at least 1 item after validation, not 0 (an empty list only regenerates the reply to parent_id)", type: "too_short"))
-        } else if messages.count > Self.maxMessages {
-            issues.append(.init(loc: ["body", "messages"], msg: "List should have at most \(Self.maxMessages) items", type: "too_long"))
+        } else if messages.count > Limits.Chat.messages.upperBound {
+            issues.append(.init(loc: ["body", "messages"], msg: "List should have at most \(Limits.Chat.messages.upperBound) items", type: "too_long"))
         }
         for (index, message) in messages.enumerated() {
             let loc: [JSONValue] = ["body", "messages", .number(Double(index))]
@@ -125,7 +122,7 @@ extension ChatRequest {
                 issues.append(.init(loc: loc + ["role"], msg: "Input should be 'system', 'user' or 'assistant'", type: "enum"))
             }
             do {
-                _ = try TextRule.check(message.content, at: loc + ["content"], max: Self.maxContentLength)
+                _ = try TextRule.check(message.content, at: loc + ["content"], length: Limits.Chat.content)
                 if message.content.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
                     throw ValidationFailure(loc: loc + ["content"], msg: "String should not be blank", type: "string_too_short")
                 }
@@ -137,13 +134,17 @@ extension ChatRequest {
             issues.append(.init(loc: ["body", "messages"], msg: "The last message must have role 'user'", type: "value_error"))
         }
         if let model {
-            do { _ = try TextRule.check(model, at: ["body", "model"], max: 200) } catch let failure as ValidationFailure { issues += failure.issues }
+            do { _ = try TextRule.check(model, at: ["body", "model"], length: Limits.Conversation.model) } catch let failure as ValidationFailure { issues += failure.issues }
         }
-        if let temperature = options?.temperature, !(0...2).contains(temperature) {
-            issues.append(.init(loc: ["body", "options", "temperature"], msg: "Input should be between 0 and 2", type: "less_than_equal"))
+        let temperatures = Limits.Chat.temperature
+        if let temperature = options?.temperature, !temperatures.contains(temperature) {
+            issues.append(.init(loc: ["body", "options", "temperature"],
+                                msg: String(format: "Input should be between %g and %g", temperatures.lowerBound, temperatures.upperBound),
+                                type: "less_than_equal"))
         }
-        if let maxTokens = options?.maxTokens, maxTokens < 1 {
-            issues.append(.init(loc: ["body", "options", "max_tokens"], msg: "Input should be greater than or equal to 1", type: "greater_than_equal"))
+        if let maxTokens = options?.maxTokens, maxTokens < Limits.Chat.minimumMaxTokens {
+            issues.append(.init(loc: ["body", "options", "max_tokens"],
+                                msg: "Input should be greater than or equal to \(Limits.Chat.minimumMaxTokens)", type: "greater_than_equal"))
         }
         guard issues.isEmpty else { throw ValidationFailure(issues) }
         return ValidChatRequest(

@@ -39,8 +39,10 @@ enum IdempotencyStore {
 
     static func entry(key: String?, request: ChatRequest) throws -> Entry? {
         guard let key else { return nil }
-        guard (1...255).contains(key.utf8.count), key.unicodeScalars.allSatisfy({ $0.value >= 0x21 && $0.value <= 0x7E }) else {
-            throw ValidationFailure(loc: ["header", "idempotency-key"], msg: "Idempotency-Key must be 1 to 255 visible ASCII characters", type: "value_error")
+        let length = Limits.Chat.idempotencyKeyBytes
+        guard length.contains(key.utf8.count), key.unicodeScalars.allSatisfy({ $0.value >= 0x21 && $0.value <= 0x7E }) else {
+            throw ValidationFailure(loc: ["header", "idempotency-key"],
+                                    msg: "Idempotency-Key must be \(length.lowerBound) to \(length.upperBound) visible ASCII characters", type: "value_error")
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys

@@ -5,10 +5,8 @@ import Vapor
 /// Conversations belong to one user; every lookup is scoped to the owner, so another user's id
 /// is indistinguishable from a missing one.
 struct ConversationService: Sendable {
-    static let titleMax = 255
-
     static func checkTitle(_ title: String) throws -> String {
-        try TextRule.check(title, at: ["body", "title"], max: titleMax, trim: true)
+        try TextRule.check(title, at: ["body", "title"], length: Limits.Conversation.title, trim: true)
     }
 
     func list(ownerID: UUID, page: Page, on db: any SQLDatabase) async throws -> (items: [ConversationRow], total: Int) {
@@ -21,7 +19,7 @@ struct ConversationService: Sendable {
 
     /// A model a conversation may name: one the provider lists (`GET /api/v1/models`), else 422.
     static func checkModel(_ model: String, provider: any LLMProvider) async throws -> String {
-        let model = try TextRule.check(model, at: ["body", "model"], max: 200, trim: true)
+        let model = try TextRule.check(model, at: ["body", "model"], length: Limits.Conversation.model, trim: true)
         guard try await provider.listModels().contains(model) else {
             throw ValidationFailure(loc: ["body", "model"], msg: "Input should be one of the models GET /api/v1/models lists", type: "enum")
         }

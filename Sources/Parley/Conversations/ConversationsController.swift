@@ -84,7 +84,7 @@ struct ConversationsController: RouteCollection {
         }
         let found = try await service.messages(
             of: request.uuidParameter("conversation_id"), ownerID: request.requireUser().id, allBranches: allBranches,
-            page: request.page(defaultLimit: 1000), on: request.sql)
+            page: request.page(defaultLimit: Limits.Page.messagesDefaultLimit), on: request.sql)
         guard let rest = found.rest else {
             return try await PagedList(items: found.first.map(MessagePublic.init), total: found.total).encodeResponse(for: request)
         }

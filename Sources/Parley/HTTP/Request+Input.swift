@@ -24,9 +24,9 @@ extension Request {
     }
 
     /// `?skip=&limit=` with the contract's bounds.
-    func page(defaultLimit: Int = 100) throws -> Page {
-        let skip = try integerQuery("skip", default: 0, range: 0...Int(Int32.max))
-        let limit = try integerQuery("limit", default: defaultLimit, range: 1...1000)
+    func page(defaultLimit: Int = Limits.Page.defaultLimit) throws -> Page {
+        let skip = try integerQuery("skip", default: 0, range: Limits.Page.skip)
+        let limit = try integerQuery("limit", default: defaultLimit, range: Limits.Page.limit)
         return Page(skip: skip, limit: limit)
     }
 
@@ -71,12 +71,13 @@ struct PagedList<Item: Content>: AsyncResponseEncodable {
 
 /// Text checks shared by every stored field: lengths count code points, as the contract says.
 enum TextRule {
-    /// Trims, then enforces `min...max` code points; NUL is refused because PostgreSQL cannot store it.
-    static func check(_ value: String, at loc: [JSONValue], min: Int = 1, max: Int, trim: Bool = false) throws -> String {
+    /// Trims, then enforces `length` in code points (one of `Limits`); NUL is refused because
+    /// PostgreSQL cannot store it.
+    static func check(_ value: String, at loc: [JSONValue], length: ClosedRange<Int>, trim: Bool = false) throws -> String {
         let text = trim ? value.trimmingCharacters(in: .whitespacesAndNewlines) : value
-        let length = text.unicodeScalars.count
-        if length < min { throw ValidationFailure.tooShort(loc, min: min) }
-        if length > max { throw ValidationFailure.tooLong(loc, max: max) }
+        let count = text.unicodeScalars.count
+        if count < length.lowerBound { throw ValidationFailure.tooShort(loc, min: length.lowerBound) }
+        if count > length.upperBound { throw ValidationFailure.tooLong(loc, max: length.upperBound) }
         if text.unicodeScalars.contains("\u{0}") {
             throw ValidationFailure(loc: loc, msg: "String should not contain NUL characters", type: "string_pattern_mismatch")
         }

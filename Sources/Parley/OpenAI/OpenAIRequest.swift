@@ -57,7 +57,6 @@ struct OpenAIChatRequest: Decodable, Sendable {
             if let one = try? container.decode(String.self) { sequences = [one] } else { sequences = try container.decode([String].self) }
         }
     }
-    static let maxStopSequences = 4
 
     enum CodingKeys: String, CodingKey {
         case model, messages, stream, temperature, n, stop
@@ -81,8 +80,8 @@ struct OpenAIChatRequest: Decodable, Sendable {
         let chat = ChatRequest(
             conversationID: conversationID, messages: turn, model: model,
             options: .init(temperature: temperature, maxTokens: maxCompletionTokens ?? maxTokens), stream: stream)
-        if let stop, stop.sequences.count > Self.maxStopSequences || stop.sequences.contains(where: \.isEmpty) {
-            throw ValidationFailure(loc: ["body", "stop"], msg: "Up to \(Self.maxStopSequences) non-empty stop sequences", type: "value_error")
+        if let stop, stop.sequences.count > Limits.Chat.maxStopSequences || stop.sequences.contains(where: \.isEmpty) {
+            throw ValidationFailure(loc: ["body", "stop"], msg: "Up to \(Limits.Chat.maxStopSequences) non-empty stop sequences", type: "value_error")
         }
         var valid = try chat.validated()
         valid.stop = stop?.sequences

@@ -4,15 +4,6 @@ import Logging
 public enum LogFormat: String, Sendable, CaseIterable {
     case text, json
 
-    init(setting raw: String?) throws {
-        guard let raw else { self = .text; return }
-        guard let format = LogFormat(rawValue: raw.lowercased()) else {
-            let known = LogFormat.allCases.map(\.rawValue).joined(separator: ", ")
-            throw SettingsError(variable: "LOG_FORMAT", problem: "unknown format \"\(raw)\" (expected one of: \(known))")
-        }
-        self = format
-    }
-
     /// The handler `LoggingSystem.bootstrap` gets for `label`.
     public func handler(label: String, level: Logger.Level) -> any LogHandler {
         switch self {

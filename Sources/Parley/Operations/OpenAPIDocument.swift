@@ -60,7 +60,7 @@ enum OpenAPIDocument {
             "Change the signed-in user's password; earlier tokens stop working", tag: "users",
             body: ref("PasswordChange"), responses: [("200", ok("Done", ref("MessageResponse")))], errors: [400, 401, 403, 422, 429, 503])]),
         ("/api/v1/users/", [
-            "get": operation("All users (superuser)", tag: "users", parameters: pagination(defaultLimit: 100),
+            "get": operation("All users (superuser)", tag: "users", parameters: pagination(),
                              responses: [("200", list("Users", ref("User")))], errors: [401, 403, 422]),
             "post": operation("Create a user (superuser)", tag: "users", body: ref("UserCreate"),
                               responses: [("201", ok("The new user", ref("User")))], errors: [401, 403, 409, 422]),
@@ -75,7 +75,7 @@ enum OpenAPIDocument {
         ]),
         ("/api/v1/conversations/", [
             "get": operation("The caller's conversations, most recently updated first", tag: "conversations",
-                             parameters: pagination(defaultLimit: 100),
+                             parameters: pagination(),
                              responses: [("200", list("Conversations", ref("Conversation")))], errors: [401, 403, 422]),
             "post": operation("Start a conversation", tag: "conversations", body: ref("ConversationCreate"), bodyRequired: false,
                               responses: [("201", ok("The conversation", ref("Conversation")))], errors: [401, 403, 422]),
@@ -93,7 +93,7 @@ enum OpenAPIDocument {
         ("/api/v1/conversations/{conversation_id}/messages", ["get": operation(
             "A conversation's messages, oldest first: its current branch, or with `branch=all` every message of its tree",
             tag: "conversations",
-            parameters: [pathID("conversation_id")] + pagination(defaultLimit: 1000) + [
+            parameters: [pathID("conversation_id")] + pagination(defaultLimit: Limits.Page.messagesDefaultLimit) + [
                 ["name": "branch", "in": "query", "required": false,
                  "schema": ["type": "string", "enum": ["current", "all"], "default": "current"]]],
             responses: [("200", list("Messages", ref("Message")))], errors: [401, 403, 404, 422])]),
@@ -117,7 +117,7 @@ enum OpenAPIDocument {
             errors: [401, 403])]),
         ("/api/v1/conversations/import", ["post": operation(
             "Import conversations from a Parley export (one conversation or the account's array) or a ChatGPT "
-                + "`conversations.json`; up to 512 MiB, read as a stream. Each conversation is stored in its own "
+                + "`conversations.json`; up to \(Limits.importBytes >> 20) MiB, read as a stream. Each conversation is stored in its own "
                 + "transaction with new ids and its timestamps; one that cannot be read or stored is listed in `failed`.",
             tag: "export",
             requestBody: ["required": true, "content": ["application/json": ["schema": ["anyOf": [
@@ -131,8 +131,9 @@ enum OpenAPIDocument {
                 + "`messages` with a user message's `parent_id` regenerates its reply.",
             tag: "chat",
             parameters: [["name": "Idempotency-Key", "in": "header", "required": false,
-                          "description": "A retry with the same key and body returns the first result; kept 24 hours per user.",
-                          "schema": ["type": "string", "minLength": 1, "maxLength": 255]]],
+                          "description": .string("A retry with the same key and body returns the first result; kept \(Int(IdempotencyStore.lifetime) / 3600) hours per user."),
+                          "schema": ["type": "string", "minLength": number(Limits.Chat.idempotencyKeyBytes.lowerBound),
+                                     "maxLength": number(Limits.Chat.idempotencyKeyBytes.upperBound)]]],
             body: ref("ChatRequest"),
             responses: [("200", [
                 "description": "The reply (JSON), or its event stream when `stream` is true",
@@ -149,8 +150,7 @@ enum OpenAPIDocument {
                          ["name": "Last-Event-ID", "in": "header", "required": false,
                           "description": "The id of the last event the client has; only later events are sent.",
                           "schema": ["type": "string", "pattern": "^[0-9]+$"]],
-                         ["name": "after", "in": "query", "required": false,
-                          "schema": ["type": "integer", "minimum": 0, "maximum": 2_147_483_647, "default": 0]]],
+                         ["name": "after", "in": "query", "required": false, "schema": integer(Limits.Chat.after, default: 0)]],
             responses: [("200", ["description": "The reply's events", "content": ["text/event-stream": ["schema": eventStream]]])],
             errors: [401, 403, 404, 422])]),
         ("/api/chat/{message_id}/stop", ["post": operation(
@@ -172,7 +172,7 @@ enum OpenAPIDocument {
             "The audit log, newest first (superuser): sign-ins, password and email changes, API keys, user administration, budgets. "
                 + "`format=jsonl` streams the whole log, one entry per line",
             tag: "audit",
-            parameters: pagination(defaultLimit: 100) + [
+            parameters: pagination() + [
                 ["name": "format", "in": "query", "required": false, "schema": ["type": "string", "enum": ["json", "jsonl"], "default": "json"]]],
             responses: [("200", [
                 "description": "Entries",
@@ -204,11 +204,10 @@ enum OpenAPIDocument {
                 + "ignoring case and accents; `\"quoted phrases\"` match as phrases; `-word` (or `-\"phrase\"`) excludes. "
                 + "Any other punctuation is plain text. A reply is findable once it has ended.",
             tag: "search",
-            parameters: [["name": "q", "in": "query", "required": true, "schema": text(min: 1, max: 500)],
-                         ["name": "skip", "in": "query", "required": false,
-                          "schema": ["type": "integer", "minimum": 0, "maximum": 2_147_483_647, "default": 0]],
+            parameters: [["name": "q", "in": "query", "required": true, "schema": text(Limits.Search.query)],
+                         ["name": "skip", "in": "query", "required": false, "schema": integer(Limits.Page.skip, default: 0)],
                          ["name": "limit", "in": "query", "required": false,
-                          "schema": ["type": "integer", "minimum": 1, "maximum": 100, "default": 20]]],
+                          "schema": integer(Limits.Search.limit, default: Limits.Search.defaultLimit)]],
             responses: [("200", list("Results", ref("SearchResult")))], errors: [401, 403, 422])]),
         ("/api/v1/models", ["get": operation(
             "The models the configured provider offers", tag: "chat",
@@ -239,22 +238,35 @@ enum OpenAPIDocument {
     private static let string: JSONValue = ["type": "string"]
     private static let uuid: JSONValue = ["type": "string", "format": "uuid"]
     private static let dateTime: JSONValue = ["type": "string", "format": "date-time"]
-    private static let email: JSONValue = ["type": "string", "format": "email", "maxLength": 254]
-    private static let password = text(min: 8, max: 128)
-    private static let fullName: JSONValue = ["anyOf": [text(min: 0, max: 255), ["type": "null"]]]
-    private static let title = text(min: 1, max: 255)
+    private static let email: JSONValue = ["type": "string", "format": "email", "maxLength": number(Limits.User.emailBytes)]
+    private static let password = text(Limits.User.password)
+    private static let fullName: JSONValue = ["anyOf": [text(Limits.User.fullName), ["type": "null"]]]
+    private static let title = text(Limits.Conversation.title)
     private static let nullableString: JSONValue = ["anyOf": [string, ["type": "null"]]]
     /// One of `GET /api/v1/models`; null: `LLM_MODEL`.
-    private static let nullableModel: JSONValue = ["anyOf": [text(min: 1, max: 200), ["type": "null"]]]
+    private static let nullableModel: JSONValue = ["anyOf": [text(Limits.Conversation.model), ["type": "null"]]]
     /// Prompt + completion tokens a month; null: unlimited.
-    private static let budget: JSONValue = ["anyOf": [["type": "integer", "minimum": 0, "maximum": 1_000_000_000_000], ["type": "null"]]]
+    private static let budget: JSONValue = ["anyOf": [integer(Limits.User.monthlyTokenBudget), ["type": "null"]]]
     /// `null` means "leave as it is" (or the default, on create).
     private static let optionalFlag: JSONValue = ["anyOf": [["type": "boolean"], ["type": "null"]]]
 
     /// Stored text: lengths in code points, and no NUL (PostgreSQL cannot store it).
-    private static func text(min: Int, max: Int) -> JSONValue {
-        ["type": "string", "minLength": .number(Double(min)), "maxLength": .number(Double(max)), "pattern": "^[^\\u0000]*$"]
+    private static func text(_ length: ClosedRange<Int>) -> JSONValue {
+        ["type": "string", "minLength": number(length.lowerBound), "maxLength": number(length.upperBound), "pattern": "^[^\\u0000]*$"]
     }
+
+    private static func integer(_ range: ClosedRange<Int>, default value: Int? = nil) -> JSONValue {
+        var pairs: [(String, JSONValue)] = [("type", "integer"), ("minimum", number(range.lowerBound)), ("maximum", number(range.upperBound))]
+        if let value { pairs.append(("default", number(value))) }
+        return .object(pairs)
+    }
+
+    private static func number(_ value: Int) -> JSONValue { .number(Double(value)) }
+
+    private static let temperature: JSONValue = [
+        "type": "number", "minimum": .number(Limits.Chat.temperature.lowerBound), "maximum": .number(Limits.Chat.temperature.upperBound),
+    ]
+    private static let maxTokens: JSONValue = ["type": "integer", "minimum": number(Limits.Chat.minimumMaxTokens)]
 
     private static let schemas: [(String, JSONValue)] = [
         ("Status", object(["status": string, "database": string], required: ["status"])),
@@ -264,10 +276,10 @@ enum OpenAPIDocument {
             "msg": string, "type": string,
         ], required: ["loc", "msg", "type"])),
         ("HTTPValidationError", object(["detail": ["type": "array", "items": ref("ValidationError")]], required: ["detail"])),
-        ("LoginJSON", object(["username": text(min: 1, max: 320), "password": text(min: 1, max: 1024)],
+        ("LoginJSON", object(["username": text(Limits.Login.username), "password": text(Limits.Login.password)],
                              required: ["username", "password"])),
         ("LoginForm", object([
-            "username": text(min: 1, max: 320), "password": text(min: 1, max: 1024),
+            "username": text(Limits.Login.username), "password": text(Limits.Login.password),
             "grant_type": string, "scope": string, "client_id": string, "client_secret": string,
         ], required: ["username", "password"])),
         ("Token", object(["access_token": string, "token_type": ["type": "string", "const": "bearer"], "expires_in": ["type": "integer"]],
@@ -289,13 +301,13 @@ enum OpenAPIDocument {
         ("Conversation", object(["id": uuid, "title": string, "created_at": dateTime, "updated_at": dateTime,
                                  "current_message_id": ["anyOf": [uuid, ["type": "null"]]], "model": nullableModel],
                                 required: ["id", "title", "created_at", "updated_at", "current_message_id", "model"])),
-        ("ConversationCreate", object(["title": ["anyOf": [title, ["type": "null"]], "default": "New Conversation"],
+        ("ConversationCreate", object(["title": ["anyOf": [title, ["type": "null"]], "default": .string(ConversationRow.defaultTitle)],
                                        "model": nullableModel], required: [])),
         ("ConversationUpdate", object(["title": title, "current_message_id": uuid, "model": nullableModel], required: [])),
         ("APIKey", object(["id": uuid, "name": string, "prefix": string, "created_at": dateTime,
                            "last_used_at": ["anyOf": [dateTime, ["type": "null"]], "description": "Accurate to a minute"]],
                           required: ["id", "name", "prefix", "created_at", "last_used_at"])),
-        ("APIKeyCreate", object(["name": text(min: 1, max: 100)], required: ["name"])),
+        ("APIKeyCreate", object(["name": text(Limits.APIKey.name)], required: ["name"])),
         ("APIKeyCreated", object(["id": uuid, "name": string, "key": ["type": "string", "pattern": "^pk-"], "prefix": string,
                                   "created_at": dateTime], required: ["id", "name", "key", "prefix", "created_at"])),
         ("AuditEntry", object(["at": dateTime, "actor_id": ["anyOf": [uuid, ["type": "null"]]], "action": string,
@@ -311,10 +323,11 @@ enum OpenAPIDocument {
             ], required: ["role", "content"])],
             "stream": ["type": "boolean", "default": false],
             "stream_options": object(["include_usage": ["type": "boolean"]], required: []),
-            "max_tokens": ["type": "integer", "minimum": 1], "max_completion_tokens": ["type": "integer", "minimum": 1],
-            "temperature": ["type": "number", "minimum": 0, "maximum": 2],
+            "max_tokens": maxTokens, "max_completion_tokens": maxTokens,
+            "temperature": temperature,
             "n": ["type": "integer", "const": 1],
-            "stop": ["anyOf": [string, ["type": "array", "items": string], ["type": "null"]], "description": "Up to 4 sequences, passed to the provider"],
+            "stop": ["anyOf": [string, ["type": "array", "items": string, "maxItems": number(Limits.Chat.maxStopSequences)], ["type": "null"]],
+                     "description": .string("Up to \(Limits.Chat.maxStopSequences) sequences, passed to the provider")],
         ], required: ["messages"])),
         ("OpenAIUsage", object(["prompt_tokens": ["type": "integer"], "completion_tokens": ["type": "integer"], "total_tokens": ["type": "integer"]],
                                required: ["prompt_tokens", "completion_tokens", "total_tokens"])),
@@ -335,19 +348,17 @@ enum OpenAPIDocument {
         ], required: ["object", "data"])),
         ("ChatMessage", object([
             "role": ["type": "string", "enum": ["system", "user", "assistant"]],
-            "content": text(min: 1, max: 100_000),
+            "content": text(Limits.Chat.content),
         ], required: ["role", "content"])),
         ("ChatRequest", object([
             "conversation_id": ["anyOf": [uuid, ["type": "null"]]],
             "parent_id": ["anyOf": [uuid, ["type": "null"]],
                           "description": "The message this turn follows (absent: the current branch's last; null: a new root)."],
-            "messages": ["type": "array", "minItems": 0, "maxItems": 1000, "items": ref("ChatMessage"),
+            "messages": ["type": "array", "minItems": number(Limits.Chat.messages.lowerBound), "maxItems": number(Limits.Chat.messages.upperBound),
+                         "items": ref("ChatMessage"),
                          "description": "The new messages of this turn; the last must have role user. Empty only to regenerate the reply to `parent_id`."],
-            "model": text(min: 1, max: 200),
-            "options": object([
-                "temperature": ["type": "number", "minimum": 0, "maximum": 2],
-                "max_tokens": ["type": "integer", "minimum": 1],
-            ], required: []),
+            "model": text(Limits.Conversation.model),
+            "options": object(["temperature": temperature, "max_tokens": maxTokens], required: []),
             "stream": ["type": "boolean", "default": false],
         ], required: ["messages"])),
         ("Usage", object(["prompt_tokens": ["type": "integer"], "completion_tokens": ["type": "integer"]],
@@ -382,7 +393,7 @@ enum OpenAPIDocument {
             "message_id": ["anyOf": [uuid, ["type": "null"]], "description": "null for a title match"],
             "role": ["anyOf": [["type": "string", "enum": ["system", "user", "assistant"]], ["type": "null"]]],
             "created_at": dateTime,
-            "snippet": ["type": "string", "maxLength": 300, "description": "Plain text around the first match, on one line"],
+            "snippet": ["type": "string", "maxLength": number(Limits.Search.snippetLength), "description": "Plain text around the first match, on one line"],
             "highlights": ["type": "array", "description": "[start, end) code-point ranges of the matches within `snippet`",
                            "items": ["type": "array", "items": ["type": "integer", "minimum": 0], "minItems": 2, "maxItems": 2]],
         ], required: ["conversation_id", "conversation_title", "message_id", "role", "created_at", "snippet", "highlights"])),
@@ -424,18 +435,17 @@ enum OpenAPIDocument {
         ["name": .string(name), "in": "path", "required": true, "schema": uuid]
     }
 
-    private static func pagination(defaultLimit: Int) -> [JSONValue] {
+    private static func pagination(defaultLimit: Int = Limits.Page.defaultLimit) -> [JSONValue] {
         [
-            ["name": "skip", "in": "query", "required": false,
-             "schema": ["type": "integer", "minimum": 0, "maximum": 2_147_483_647, "default": 0]],
-            ["name": "limit", "in": "query", "required": false,
-             "schema": ["type": "integer", "minimum": 1, "maximum": 1000, "default": .number(Double(defaultLimit))]],
+            ["name": "skip", "in": "query", "required": false, "schema": integer(Limits.Page.skip, default: 0)],
+            ["name": "limit", "in": "query", "required": false, "schema": integer(Limits.Page.limit, default: defaultLimit)],
         ]
     }
 
     private static let errorDescriptions: [Int: String] = [
         400: "Bad request", 401: "Not authenticated, or the token is not valid", 403: "Forbidden",
-        404: "Resource not found", 409: "Conflict", 413: "Body too large (over 1 MiB; over 512 MiB for an import)", 422: "Validation error",
+        404: "Resource not found", 409: "Conflict",
+        413: "Body too large (over \(Limits.bodyBytes >> 20) MiB; over \(Limits.importBytes >> 20) MiB for an import)", 422: "Validation error",
         429: "Too many requests", 500: "Internal server error", 502: "The model provider failed or answered garbage",
         503: "Temporarily unavailable (no model provider reachable, or too busy): try again after Retry-After", 504: "The model provider timed out",
     ]

@@ -2,10 +2,6 @@ import Vapor
 
 /// `GET /api/v1/search`: the caller's messages and conversation titles matching `q`, best first.
 struct SearchController: RouteCollection {
-    static let maxQueryLength = 500
-    /// Each result reads its message's text for the snippet, so a page stays small.
-    static let limits = 1...100
-
     func boot(routes: any RoutesBuilder) throws {
         routes.grouped("api", "v1", "search").grouped(UserAuthenticator()).get(use: search)
     }
@@ -13,9 +9,9 @@ struct SearchController: RouteCollection {
     @Sendable
     func search(request: Request) async throws -> PagedList<SearchResultPublic> {
         guard let raw = request.query[String.self, at: "q"] else { throw ValidationFailure.missing(["query", "q"]) }
-        let text = try TextRule.check(raw, at: ["query", "q"], max: Self.maxQueryLength, trim: true)
-        let skip = try request.integerQuery("skip", default: 0, range: 0...Int(Int32.max))
-        let limit = try request.integerQuery("limit", default: 20, range: Self.limits)
+        let text = try TextRule.check(raw, at: ["query", "q"], length: Limits.Search.query, trim: true)
+        let skip = try request.integerQuery("skip", default: 0, range: Limits.Page.skip)
+        let limit = try request.integerQuery("limit", default: Limits.Search.defaultLimit, range: Limits.Search.limit)
         let query = SearchQuery(text)
         let found = try await SearchIndex.find(query, ownerID: request.requireUser().id, skip: skip, limit: limit, on: request.sql)
         return PagedList(items: found.hits.map { SearchResultPublic($0, query: query) }, total: found.total)

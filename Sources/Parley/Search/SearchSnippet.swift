@@ -4,7 +4,7 @@ struct SearchSnippet: Equatable, Sendable {
     var text: String
     var highlights: [[Int]]
 
-    static let maxLength = 300
+    static let maxLength = Limits.Search.snippetLength
     /// How much text comes before the first match, when the text is longer than a snippet.
     static let lead = 80
 

@@ -7,18 +7,12 @@ enum SecretKeyStore {
     /// HS256 keys shorter than its 256-bit output make tokens cheaper to forge by brute force.
     static let minimumBytes = 32
 
-    static func resolve(_ settings: Settings, logger: Logger = Logger(label: "parley")) throws -> String {
-        if let key = settings.secretKey {
-            // Production refuses a short key when the settings load; elsewhere it only warns, so a
-            // development setup keeps starting.
-            if key.utf8.count < minimumBytes {
-                logger.warning("SECRET_KEY is shorter than \(minimumBytes) bytes: tokens signed with it are easier to forge; ENVIRONMENT=production refuses it")
-            }
-            return key
-        }
-        let path = (settings.dataDirectory as NSString).appendingPathComponent("secret.key")
+    /// The key kept in `dataDirectory/secret.key`, made and kept there the first time. Read by
+    /// `Settings.load` when `SECRET_KEY` is unset.
+    static func kept(in dataDirectory: String) throws -> String {
+        let path = (dataDirectory as NSString).appendingPathComponent("secret.key")
         do {
-            try PrivateFiles.createDirectory(settings.dataDirectory)
+            try PrivateFiles.createDirectory(dataDirectory)
             if let key = try read(path) { return key }
             let key = generate()
             if try PrivateFiles.createExclusively(path, contents: Array(key.utf8)) { return key }
@@ -27,6 +21,14 @@ enum SecretKeyStore {
             return theirs
         } catch let failure as PrivateFiles.Failure {
             throw SettingsError(variable: "SECRET_KEY", problem: "unset, and \(failure)")
+        }
+    }
+
+    /// Production refuses a short `SECRET_KEY` when the settings load; elsewhere it is used with
+    /// this warning at start-up, so a development setup keeps starting.
+    static func warnIfShort(_ key: String, logger: Logger) {
+        if key.utf8.count < minimumBytes {
+            logger.warning("SECRET_KEY is shorter than \(minimumBytes) bytes: tokens signed with it are easier to forge; ENVIRONMENT=production refuses it")
         }
     }
 

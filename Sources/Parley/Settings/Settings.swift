@@ -13,8 +13,6 @@ public struct Settings: Sendable {
     public var host: String
     public var port: Int
     public var database: DatabaseLocation
-    /// `nil` until resolved by `SecretKeyStore` (from `SECRET_KEY` or `data/secret.key`).
-    public var secretKey: String?
     public var accessTokenLifetime: TimeInterval
     public var firstSuperuser: (email: String, password: String)?
     public var openRegistration: Bool
@@ -44,8 +42,6 @@ public struct Settings: Sendable {
     public var llmConnectTimeoutSeconds: Double = 3
     /// Silence after which a streamed reply gets a `: keep-alive` comment.
     public var sseKeepAliveSeconds: Int = 15
-    /// Where generated state (the secret key, the SQLite file by default) lives.
-    public var dataDirectory: String = "data"
     /// The most text one reply may hold; past it the turn fails (502) and nothing is stored.
     public var llmMaxReplyBytes: Int = 1 << 20
     /// The longest one turn's provider call may take, however steadily it streams.
@@ -62,6 +58,9 @@ public struct Settings: Sendable {
     public var httpIdleTimeoutSeconds: Double = 660
     /// On SIGTERM, how long running replies may finish before they are saved as `interrupted`.
     public var shutdownGraceSeconds: Double = 30
+    /// The HS256 key: `SECRET_KEY`, or the one kept in `data/secret.key` (see `SecretKeyStore`).
+    /// Declared last so `load` resolves it last.
+    public var secretKey: String
 
     public var isProduction: Bool { environment == "production" }
 }
@@ -75,20 +74,25 @@ public struct SettingsError: Error, CustomStringConvertible, Equatable {
 }
 
 extension Settings {
-    /// Reads and validates every variable of API.md's configuration table.
-    public static func load(from env: [String: String] = ProcessInfo.processInfo.environment) throws -> Settings {
+    /// Reads and validates every variable of API.md's configuration table. The secret key comes
+    /// last: without `SECRET_KEY` it is read from `dataDirectory/secret.key`, or made and kept
+    /// there, and only once everything else is known to be valid.
+    public static func load(
+        from env: [String: String] = ProcessInfo.processInfo.environment, dataDirectory: String = "data"
+    ) throws -> Settings {
         let reader = Reader(env: env)
-        var settings = Settings(
-            environment: reader.string("ENVIRONMENT") ?? "development",
+        let environment = reader.string("ENVIRONMENT") ?? "development"
+        let llmMaxTurnSeconds = try reader.seconds("LLM_MAX_TURN_SECONDS", default: 600)
+        return Settings(
+            environment: environment,
             host: reader.string("HOST") ?? "127.0.0.1",
             port: try reader.integer("PORT", default: 8000, range: 1...65535),
             database: try DatabaseLocation(url: reader.string("DATABASE_URL") ?? "sqlite://data/parley.sqlite"),
-            secretKey: reader.string("SECRET_KEY"),
             accessTokenLifetime: TimeInterval(
                 try reader.integer("ACCESS_TOKEN_EXPIRE_MINUTES", default: 11520, range: 1...5_256_000) * 60),
             firstSuperuser: try reader.firstSuperuser(),
             openRegistration: try reader.boolean("OPEN_REGISTRATION", default: true),
-            llmProvider: try reader.provider(),
+            llmProvider: try reader.choice("LLM_PROVIDER", default: .openai, naming: "provider"),
             llmBaseURL: try reader.url("LLM_BASE_URL", default: "http://127.0.0.1:8080/v1"),
             llmAPIKey: reader.string("LLM_API_KEY"),
             llmModel: reader.string("LLM_MODEL"),
@@ -100,26 +104,20 @@ extension Settings {
             loginRateLimit: try reader.integer("LOGIN_RATE_LIMIT", default: 10, range: 0...1_000_000),
             chatRateLimit: try reader.integer("CHAT_RATE_LIMIT", default: 60, range: 0...1_000_000),
             signupRateLimit: try reader.integer("SIGNUP_RATE_LIMIT", default: 1000, range: 0...1_000_000),
-            logLevel: try reader.logLevel(),
+            logLevel: try reader.choice("LOG_LEVEL", default: .info, naming: "level"),
             // A turn holds a connection for a few statements, and a burst of them must not wait 3 s for one.
             databasePoolSize: try reader.integer("DATABASE_POOL_SIZE", default: max(8, 4 * System.coreCount), range: 1...1000),
             passwordHashThreads: try reader.integer("PASSWORD_HASH_THREADS", default: max(1, System.coreCount / 2), range: 1...256),
             llmMaxReplyBytes: try reader.integer("LLM_MAX_REPLY_BYTES", default: 1 << 20, range: 1024...(256 << 20)),
-            llmMaxTurnSeconds: try reader.seconds("LLM_MAX_TURN_SECONDS", default: 600),
+            llmMaxTurnSeconds: llmMaxTurnSeconds,
             llmMaxConnections: try reader.integer("LLM_MAX_CONNECTIONS", default: 1000, range: 1...100_000),
             trustedProxies: try IPNetwork.list(reader.string("TRUSTED_PROXIES"), variable: "TRUSTED_PROXIES"),
-            logFormat: try LogFormat(setting: reader.string("LOG_FORMAT"))
+            logFormat: try reader.choice("LOG_FORMAT", default: .text, naming: "format"),
+            auditRetentionDays: try reader.integer("AUDIT_RETENTION_DAYS", default: 365, range: 1...36_500),
+            httpIdleTimeoutSeconds: try reader.seconds("HTTP_IDLE_TIMEOUT_SECONDS", default: llmMaxTurnSeconds + 60),
+            shutdownGraceSeconds: try reader.seconds("SHUTDOWN_GRACE_SECONDS", default: 30),
+            secretKey: try reader.secretKey(production: environment == "production", dataDirectory: dataDirectory)
         )
-        settings.httpIdleTimeoutSeconds = try reader.seconds("HTTP_IDLE_TIMEOUT_SECONDS", default: settings.llmMaxTurnSeconds + 60)
-        settings.shutdownGraceSeconds = try reader.seconds("SHUTDOWN_GRACE_SECONDS", default: 30)
-        settings.auditRetentionDays = try reader.integer("AUDIT_RETENTION_DAYS", default: 365, range: 1...36_500)
-        if settings.isProduction, let key = settings.secretKey, key.utf8.count < 32 {
-            throw SettingsError(variable: "SECRET_KEY", problem: "must be at least 32 bytes when ENVIRONMENT=production")
-        }
-        if settings.isProduction, settings.secretKey == nil {
-            throw SettingsError(variable: "SECRET_KEY", problem: "is required when ENVIRONMENT=production")
-        }
-        return settings
     }
 }
 
@@ -170,22 +168,31 @@ private struct Reader {
         return raw.hasSuffix("/") ? String(raw.dropLast()) : raw
     }
 
-    func provider() throws -> Settings.Provider {
-        guard let raw = string("LLM_PROVIDER") else { return .openai }
-        guard let provider = Settings.Provider(rawValue: raw.lowercased()) else {
-            let known = Settings.Provider.allCases.map(\.rawValue).joined(separator: ", ")
-            throw SettingsError(variable: "LLM_PROVIDER", problem: "unknown provider \"\(raw)\" (expected one of: \(known))")
+    /// A variable that names one of a fixed set, case-insensitively. `naming` says what it names
+    /// in the error (`unknown provider "bard" (expected one of: openai, ollama, anthropic)`).
+    func choice<T: RawRepresentable & CaseIterable>(
+        _ name: String, default value: T, naming what: String
+    ) throws -> T where T.RawValue == String {
+        guard let raw = string(name) else { return value }
+        guard let chosen = T.allCases.first(where: { $0.rawValue == raw.lowercased() }) else {
+            let known = T.allCases.map(\.rawValue).joined(separator: ", ")
+            throw SettingsError(variable: name, problem: "unknown \(what) \"\(raw)\" (expected one of: \(known))")
         }
-        return provider
+        return chosen
     }
 
-    func logLevel() throws -> Logger.Level {
-        guard let raw = string("LOG_LEVEL") else { return .info }
-        guard let level = Logger.Level(rawValue: raw.lowercased()) else {
-            let known = Logger.Level.allCases.map(\.rawValue).joined(separator: ", ")
-            throw SettingsError(variable: "LOG_LEVEL", problem: "unknown level \"\(raw)\" (expected one of: \(known))")
+    /// `SECRET_KEY` as given (at least `SecretKeyStore.minimumBytes` in production, where it is
+    /// required); elsewhere, when unset, the key kept in `dataDirectory`.
+    func secretKey(production: Bool, dataDirectory: String) throws -> String {
+        let minimum = SecretKeyStore.minimumBytes
+        guard let key = string("SECRET_KEY") else {
+            if production { throw SettingsError(variable: "SECRET_KEY", problem: "is required when ENVIRONMENT=production") }
+            return try SecretKeyStore.kept(in: dataDirectory)
         }
-        return level
+        if production, key.utf8.count < minimum {
+            throw SettingsError(variable: "SECRET_KEY", problem: "must be at least \(minimum) bytes when ENVIRONMENT=production")
+        }
+        return key
     }
 
     func firstSuperuser() throws -> (email: String, password: String)? {
@@ -201,8 +208,9 @@ private struct Reader {
             guard EmailAddress.isValid(email) else {
                 throw SettingsError(variable: "FIRST_SUPERUSER", problem: "\"\(raw)\" is not a valid email address")
             }
-            guard (8...128).contains(password.unicodeScalars.count) else {
-                throw SettingsError(variable: "FIRST_SUPERUSER_PASSWORD", problem: "must be 8 to 128 characters")
+            let length = Limits.User.password
+            guard length.contains(password.unicodeScalars.count) else {
+                throw SettingsError(variable: "FIRST_SUPERUSER_PASSWORD", problem: "must be \(length.lowerBound) to \(length.upperBound) characters")
             }
             return (email, password)
         }

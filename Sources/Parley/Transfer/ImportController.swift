@@ -8,7 +8,8 @@ import Vapor
 /// own transaction: memory holds one conversation, not the file. A conversation that cannot be
 /// read or stored is reported in `failed` and the others are imported.
 struct ImportController: RouteCollection {
-    static let maxBytes = 512 * 1024 * 1024
+    private static let mebibytes = Limits.importBytes >> 20
+    private static let tooLarge = Abort(.payloadTooLarge, reason: "An import may be at most \(mebibytes) MiB")
 
     func boot(routes: any RoutesBuilder) throws {
         routes.grouped("api", "v1", "conversations").grouped(UserAuthenticator())
@@ -18,8 +19,8 @@ struct ImportController: RouteCollection {
     @Sendable
     func importFile(request: Request) async throws -> Response {
         let ownerID = try request.requireUser().id
-        if let length = request.headers.first(name: .contentLength).flatMap(Int.init), length > Self.maxBytes {
-            throw Abort(.payloadTooLarge, reason: "An import may be at most 512 MiB")
+        if let length = request.headers.first(name: .contentLength).flatMap(Int.init), length > Limits.importBytes {
+            throw Self.tooLarge
         }
         let writer = request.application.parley.writer
         let pool = request.application.threadPool
@@ -36,8 +37,8 @@ struct ImportController: RouteCollection {
         do {
             for try await buffer in request.body {
                 received += buffer.readableBytes
-                if received > Self.maxBytes {
-                    try stop(Abort(.payloadTooLarge, reason: "An import may be at most 512 MiB"), detail: "The file is over 512 MiB: the rest was not read")
+                if received > Limits.importBytes {
+                    try stop(Self.tooLarge, detail: "The file is over \(Self.mebibytes) MiB: the rest was not read")
                     return try await result.encodeResponse(status: .created, for: request)
                 }
                 for item in try splitter.feed(buffer.readableBytesView) {

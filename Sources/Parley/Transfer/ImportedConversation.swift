@@ -71,7 +71,7 @@ struct ImportedConversation: Sendable {
         }
         let trimmed = title.replacingOccurrences(of: "\u{0}", with: "").trimmingCharacters(in: .whitespacesAndNewlines)
         self.title = trimmed.isEmpty ? ConversationRow.defaultTitle
-            : String(String.UnicodeScalarView(trimmed.unicodeScalars.prefix(ConversationService.titleMax)))
+            : String(String.UnicodeScalarView(trimmed.unicodeScalars.prefix(Limits.Conversation.title.upperBound)))
         self.createdAt = createdAt
         self.updatedAt = updatedAt
         self.messages = ordered

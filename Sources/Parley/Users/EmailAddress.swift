@@ -4,10 +4,10 @@ import Foundation
 /// control or invisible characters, and RFC 5321's length limits.
 enum EmailAddress {
     static func isValid(_ address: String) -> Bool {
-        guard address.utf8.count <= 254 else { return false }
+        guard address.utf8.count <= Limits.User.emailBytes else { return false }
         let parts = address.split(separator: "@", omittingEmptySubsequences: false)
         guard parts.count == 2, let local = parts.first, let domain = parts.last,
-              !local.isEmpty, local.utf8.count <= 64,
+              !local.isEmpty, local.utf8.count <= Limits.User.emailLocalPartBytes,
               !domain.isEmpty, domain.contains("."), !domain.hasPrefix("."), !domain.hasSuffix("."),
               !domain.contains("..")
         else { return false }

@@ -1,3 +1,4 @@
+import Fluent
 import Logging
 import SQLKit
 import Vapor
@@ -8,15 +9,10 @@ struct UserService: Sendable {
     /// Failed `current_password` checks per user: without it a stolen token is a password oracle.
     let passwordCheckLimiter: RateLimiter
 
-    static let passwordLength = 8...128
-    static let fullNameMax = 255
-    /// One place for the budget's range: up to a trillion tokens a month.
-    static let budgetRange = 0...1_000_000_000_000
-
     func create(_ input: UserCreateRequest, allowPrivileges: Bool, auditor: Auditor? = nil, on db: any SQLDatabase) async throws -> UserRow {
         let email = try EmailAddress.normalized(input.email, at: ["body", "email"])
         let password = try Self.checkPassword(input.password, at: ["body", "password"])
-        let fullName = try input.fullName.map { try TextRule.check($0, at: ["body", "full_name"], min: 0, max: Self.fullNameMax) }
+        let fullName = try input.fullName.map { try TextRule.check($0, at: ["body", "full_name"], length: Limits.User.fullName) }
         // Cheap checks first: a taken address costs no hash.
         if try await UserStore.emailTaken(EmailAddress.conflictingForms(email), except: nil, on: db) { throw Abort.emailTaken }
         let user = UserRow(
@@ -34,8 +30,12 @@ struct UserService: Sendable {
         return user
     }
 
-    /// Applies a partial update; privileges and password only when `asSuperuser`.
-    func update(_ user: UserRow, with input: UserUpdateRequest, asSuperuser: Bool, auditor: Auditor? = nil, on db: any SQLDatabase) async throws -> UserRow {
+    /// Applies a partial update; privileges and password only when `asSuperuser`. The fields, the
+    /// password and the audit entries are written in one transaction: all of them or none.
+    func update(
+        _ user: UserRow, with input: UserUpdateRequest, asSuperuser: Bool, auditor: Auditor? = nil,
+        writer: DatabaseWriter, on db: any Database
+    ) async throws -> UserRow {
         let storedEmail = user.email
         let before = user
         var user = user
@@ -43,7 +43,7 @@ struct UserService: Sendable {
             user.email = try EmailAddress.normalized(email, at: ["body", "email"])
         }
         if input.fullNameSent {
-            user.fullName = try input.fullName.map { try TextRule.check($0, at: ["body", "full_name"], min: 0, max: Self.fullNameMax) }
+            user.fullName = try input.fullName.map { try TextRule.check($0, at: ["body", "full_name"], length: Limits.User.fullName) }
         }
         var newPassword: String?
         if asSuperuser {
@@ -51,16 +51,17 @@ struct UserService: Sendable {
             if let isActive = input.isActive { user.isActive = isActive }
             if let isSuperuser = input.isSuperuser { user.isSuperuser = isSuperuser }
             if input.monthlyTokenBudgetSent {
-                if let budget = input.monthlyTokenBudget, !Self.budgetRange.contains(budget) {
+                let range = Limits.User.monthlyTokenBudget
+                if let budget = input.monthlyTokenBudget, !range.contains(budget) {
                     throw ValidationFailure(loc: ["body", "monthly_token_budget"],
-                                            msg: "Input should be between 0 and \(Self.budgetRange.upperBound), or null", type: "value_error")
+                                            msg: "Input should be between \(range.lowerBound) and \(range.upperBound), or null", type: "value_error")
                 }
                 user.monthlyTokenBudget = input.monthlyTokenBudget
             }
         }
         // Only a new address is checked: an account may keep a form that now looks like another's.
         if user.email != storedEmail,
-           try await UserStore.emailTaken(EmailAddress.conflictingForms(user.email), except: user.id, on: db) {
+           try await UserStore.emailTaken(EmailAddress.conflictingForms(user.email), except: user.id, on: db.sql) {
             throw Abort.emailTaken
         }
         var hash: String?
@@ -79,10 +80,12 @@ struct UserService: Sendable {
         }
         let changed = user
         let newHash = hash
+        let audit = entries
         do {
-            try await AuditStore.recording(entries, on: db) { tx in
+            try await writer.transaction(on: db) { tx in
                 try await UserStore.update(changed, on: tx)
                 if let newHash { try await UserStore.changePassword(of: changed.id, to: newHash, on: tx) }
+                for entry in audit { try await AuditStore.append(entry, on: tx) }
             }
         } catch where error.isConstraintFailure {
             throw Abort.emailTaken
@@ -132,6 +135,6 @@ struct UserService: Sendable {
     }
 
     static func checkPassword(_ password: String, at loc: [JSONValue]) throws -> String {
-        try TextRule.check(password, at: loc, min: passwordLength.lowerBound, max: passwordLength.upperBound)
+        try TextRule.check(password, at: loc, length: Limits.User.password)
     }
 }

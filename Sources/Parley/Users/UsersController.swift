@@ -46,8 +46,9 @@ struct UsersController: RouteCollection {
     func updateMe(request: Request) async throws -> UserPublic {
         let input = try request.decodeJSON(UserUpdateRequest.self)
         if input.email != nil { try request.requireToken() }
-        return UserPublic(try await request.application.parley.users.update(
-            request.requireUser(), with: input, asSuperuser: false, auditor: request.auditor, on: request.sql))
+        let parley = request.application.parley
+        return UserPublic(try await parley.users.update(
+            request.requireUser(), with: input, asSuperuser: false, auditor: request.auditor, writer: parley.writer, on: request.db))
     }
 
     @Sendable
@@ -100,8 +101,9 @@ struct UsersController: RouteCollection {
         let user = try await findUser(request.uuidParameter("user_id"), on: request.sql)
         let input = try request.decodeJSON(UserUpdateRequest.self)
         if input.email != nil || input.password != nil { try request.requireToken() }
-        return UserPublic(try await request.application.parley.users.update(
-            user, with: input, asSuperuser: true, auditor: request.auditor, on: request.sql))
+        let parley = request.application.parley
+        return UserPublic(try await parley.users.update(
+            user, with: input, asSuperuser: true, auditor: request.auditor, writer: parley.writer, on: request.db))
     }
 
     @Sendable

@@ -67,13 +67,13 @@ import Testing
 
     @Test(arguments: ["10.0.0.0/33", "10.0.0/8", "fd00::/129", "localhost", "10.0.0.0/+8", "10.0.0.0/8, banana"])
     func aBadBlockStopsStartUpNamingTheVariable(value: String) {
-        let error = #expect(throws: SettingsError.self) { try Settings.load(from: ["TRUSTED_PROXIES": value]) }
+        let error = #expect(throws: SettingsError.self) { try Settings.loadForTests(["TRUSTED_PROXIES": value]) }
         #expect(error?.variable == "TRUSTED_PROXIES")
     }
 
     @Test func blocksAreRead() throws {
-        let settings = try Settings.load(from: ["TRUSTED_PROXIES": " 10.0.0.0/8 ,fd00::/8,127.0.0.1 "])
+        let settings = try Settings.loadForTests(["TRUSTED_PROXIES": " 10.0.0.0/8 ,fd00::/8,127.0.0.1 "])
         #expect(settings.trustedProxies.count == 3)
-        #expect(try Settings.load(from: [:]).trustedProxies.isEmpty)
+        #expect(try Settings.loadForTests([:]).trustedProxies.isEmpty)
     }
 }

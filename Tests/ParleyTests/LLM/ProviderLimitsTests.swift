@@ -63,16 +63,16 @@ import Testing
     }
 
     @Test func theLimitsAreSettings() throws {
-        let defaults = try Settings.load(from: [:])
+        let defaults = try Settings.loadForTests([:])
         #expect(defaults.llmMaxReplyBytes == 1 << 20)
         #expect(defaults.llmMaxTurnSeconds == 600)
         #expect(defaults.llmMaxConnections == 1000)
-        let set = try Settings.load(from: ["LLM_MAX_REPLY_BYTES": "4096", "LLM_MAX_TURN_SECONDS": "30", "LLM_MAX_CONNECTIONS": "16"])
+        let set = try Settings.loadForTests(["LLM_MAX_REPLY_BYTES": "4096", "LLM_MAX_TURN_SECONDS": "30", "LLM_MAX_CONNECTIONS": "16"])
         #expect(set.llmMaxReplyBytes == 4096)
         #expect(set.llmMaxTurnSeconds == 30)
         #expect(set.llmMaxConnections == 16)
         for variable in ["LLM_MAX_REPLY_BYTES", "LLM_MAX_TURN_SECONDS", "LLM_MAX_CONNECTIONS"] {
-            let error = #expect(throws: SettingsError.self) { try Settings.load(from: [variable: "0"]) }
+            let error = #expect(throws: SettingsError.self) { try Settings.loadForTests([variable: "0"]) }
             #expect(error?.variable == variable)
         }
     }

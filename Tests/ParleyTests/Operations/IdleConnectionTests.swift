@@ -10,27 +10,16 @@ import Glibc
 @Suite struct IdleConnectionTests {
     /// Connects, sends `bytes`, then waits (up to 5 s) for the server to close; returns how long
     /// that took, or nil when the connection was still open.
-    private static func secondsUntilClosed(port: Int, sending bytes: String) throws -> Double? {
-        let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        #expect(socket >= 0)
-        defer { close(socket) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        #expect(connected == 0)
-        var timeout = timeval(tv_sec: 5, tv_usec: 0)
-        setsockopt(socket, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        if !bytes.isEmpty { _ = bytes.withCString { send(socket, $0, strlen($0), 0) } }
-        let started = Date()
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        while true {
-            let count = recv(socket, &buffer, buffer.count, 0)
-            if count == 0 { return Date().timeIntervalSince(started) }  // closed by the server
-            if count < 0 { return errno == EAGAIN || errno == EWOULDBLOCK ? nil : Date().timeIntervalSince(started) }
+    private static func secondsUntilClosed(port: Int, sending bytes: String) -> Double? {
+        withLoopbackSocket(port: port, readTimeout: 5) { socket in
+            if !bytes.isEmpty { _ = bytes.withCString { send(socket, $0, strlen($0), 0) } }
+            let started = Date()
+            var buffer = [UInt8](repeating: 0, count: 4096)
+            while true {
+                let count = recv(socket, &buffer, buffer.count, 0)
+                if count == 0 { return Date().timeIntervalSince(started) }  // closed by the server
+                if count < 0 { return errno == EAGAIN || errno == EWOULDBLOCK ? nil : Date().timeIntervalSince(started) }
+            }
         }
     }
 
@@ -38,15 +27,15 @@ import Glibc
     func aQuietConnectionIsClosed(sending bytes: String) async throws {
         try await withServer({ $0.httpIdleTimeoutSeconds = 0.5 }) { server in
             let port = try #require(URLComponents(string: server.base)?.port)
-            let seconds = try await Task.detached { try Self.secondsUntilClosed(port: port, sending: bytes) }.value
+            let seconds = await Task.detached { Self.secondsUntilClosed(port: port, sending: bytes) }.value
             let closedAfter = try #require(seconds, "still open after 5 s")
             #expect(closedAfter < 2)
         }
     }
 
     @Test func theDefaultOutlastsTheLongestTurn() throws {
-        let settings = try Settings.load(from: ["LLM_MAX_TURN_SECONDS": "900"])
+        let settings = try Settings.loadForTests(["LLM_MAX_TURN_SECONDS": "900"])
         #expect(settings.httpIdleTimeoutSeconds == 960)
-        #expect(try Settings.load(from: ["HTTP_IDLE_TIMEOUT_SECONDS": "75"]).httpIdleTimeoutSeconds == 75)
+        #expect(try Settings.loadForTests(["HTTP_IDLE_TIMEOUT_SECONDS": "75"]).httpIdleTimeoutSeconds == 75)
     }
 }

@@ -33,9 +33,9 @@ import Testing
     }
 
     @Test func theFormatIsASetting() throws {
-        #expect(try Settings.load(from: [:]).logFormat == .text)
-        #expect(try Settings.load(from: ["LOG_FORMAT": "JSON"]).logFormat == .json)
-        let error = #expect(throws: SettingsError.self) { try Settings.load(from: ["LOG_FORMAT": "xml"]) }
+        #expect(try Settings.loadForTests([:]).logFormat == .text)
+        #expect(try Settings.loadForTests(["LOG_FORMAT": "JSON"]).logFormat == .json)
+        let error = #expect(throws: SettingsError.self) { try Settings.loadForTests(["LOG_FORMAT": "xml"]) }
         #expect(error?.variable == "LOG_FORMAT")
     }
 }

@@ -4,7 +4,9 @@ import Testing
 
 @Suite struct SettingsTests {
     @Test func defaultsMatchTheContract() throws {
-        let settings = try Settings.load(from: [:])
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("parley-key-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let settings = try Settings.load(from: [:], dataDirectory: folder.path)
         #expect(settings.host == "127.0.0.1")
         #expect(settings.port == 8000)
         #expect(settings.database == .sqliteFile(path: "data/parley.sqlite"))
@@ -19,6 +21,8 @@ import Testing
         #expect(settings.logLevel == .info)
         #expect(settings.passwordHashCost == 12)
         #expect(settings.firstSuperuser == nil)
+        #expect(settings.logFormat == .text)
+        #expect(settings.secretKey.utf8.count == 64, "generated, and kept in the data folder")
     }
 
     @Test(arguments: [
@@ -52,6 +56,32 @@ import Testing
         #expect(error?.variable == variable)
     }
 
+    @Test func aConfiguredKeyIsUsedAsGivenAndNotKept() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("parley-key-\(UUID().uuidString)")
+        let key = "  a key with spaces inside, as FastAPI apps allow  "
+        let settings = try Settings.load(from: ["SECRET_KEY": key], dataDirectory: folder.path)
+        #expect(settings.secretKey == key.trimmingCharacters(in: .whitespaces))
+        #expect(!FileManager.default.fileExists(atPath: folder.path))
+    }
+
+    /// Every variable that names one of a fixed set is read the same way: any case, and one
+    /// message naming what was expected.
+    @Test(arguments: [
+        ("LLM_PROVIDER", "Anthropic", "unknown provider \"bard\" (expected one of: openai, ollama, anthropic)"),
+        ("LOG_LEVEL", "WARNING", "unknown level \"bard\" (expected one of: trace, debug, info, notice, warning, error, critical)"),
+        ("LOG_FORMAT", "Json", "unknown format \"bard\" (expected one of: text, json)"),
+    ])
+    func choicesAreReadAlike(variable: String, valid: String, problem: String) throws {
+        let settings = try Settings.loadForTests([variable: valid])
+        let chosen: String = switch variable {
+        case "LLM_PROVIDER": settings.llmProvider.rawValue
+        case "LOG_LEVEL": settings.logLevel.rawValue
+        default: settings.logFormat.rawValue
+        }
+        #expect(chosen == valid.lowercased())
+        #expect(throws: SettingsError(variable: variable, problem: problem)) { try Settings.loadForTests([variable: "bard"]) }
+    }
+
     @Test func productionWithALongKeyStarts() throws {
         let settings = try Settings.load(from: ["ENVIRONMENT": "production", "SECRET_KEY": String(repeating: "k", count: 32)])
         #expect(settings.isProduction)
@@ -60,10 +90,9 @@ import Testing
     @Test func generatedKeyIsKeptPrivatelyAndReused() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("parley-key-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: folder) }
-        var settings = try Settings.load(from: [:])
-        settings.dataDirectory = folder.appendingPathComponent("nested").path
-        let first = try SecretKeyStore.resolve(settings)
-        let second = try SecretKeyStore.resolve(settings)
+        let data = folder.appendingPathComponent("nested").path
+        let first = try Settings.load(from: [:], dataDirectory: data).secretKey
+        let second = try Settings.load(from: [:], dataDirectory: data).secretKey
         #expect(first.utf8.count == 64)
         #expect(first == second)
         let path = folder.appendingPathComponent("nested/secret.key").path

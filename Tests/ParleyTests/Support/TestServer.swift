@@ -31,7 +31,6 @@ func withReplicas(
         "FIRST_SUPERUSER": testAdmin.email, "FIRST_SUPERUSER_PASSWORD": testAdmin.password,
     ])
     settings.passwordHashCost = 4
-    settings.dataDirectory = database.folder.path
     adjust(&settings)
 
     var apps: [Application] = []
@@ -59,6 +58,14 @@ func withReplicas(
     }
     await stopAll()
     await database.drop()
+}
+
+extension Settings {
+    /// `load(from:)` with the tests' `SECRET_KEY` unless `env` names one, so that reading
+    /// settings leaves no `data/secret.key` behind in the package folder.
+    static func loadForTests(_ env: [String: String]) throws -> Settings {
+        try load(from: env.merging(["SECRET_KEY": testSecret]) { given, _ in given })
+    }
 }
 
 struct TestServer: Sendable {

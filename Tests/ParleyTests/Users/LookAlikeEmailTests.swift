@@ -48,7 +48,7 @@ import Testing
     }
 
     @Test func firstSuperuserIsCanonicalToo() throws {
-        let settings = try Settings.load(from: [
+        let settings = try Settings.loadForTests([
             "FIRST_SUPERUSER": "\u{FF21}dmin@Example.com", "FIRST_SUPERUSER_PASSWORD": "admin-password-1",
         ])
         #expect(settings.firstSuperuser?.email == "admin@example.com")

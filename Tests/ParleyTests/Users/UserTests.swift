@@ -132,6 +132,40 @@ import Vapor
         }
     }
 
+    /// A superuser's update of another user's name and password is written whole or not at all.
+    /// Nothing a client can send makes the password's write fail after the other fields' (both
+    /// are plain updates of the same row), so a trigger stands in for a failure there: the
+    /// database refuses that one write, and the name must not be changed either.
+    @Test func anUpdateIsWrittenWholeOrNotAtAll() async throws {
+        try await withServer { server in
+            _ = try await server.user("ann@example.com")
+            let admin = try await server.adminToken()
+            let before = try #require(try await server.user(email: "ann@example.com"))
+            let audited = try await server.count(AuditStore.table)
+            if TestDatabase.usesPostgres {
+                try await server.sql.raw("""
+                    CREATE FUNCTION refuse_password() RETURNS trigger AS $$
+                    BEGIN RAISE EXCEPTION 'password writes are refused'; END $$ LANGUAGE plpgsql
+                    """).run()
+                try await server.sql.raw("""
+                    CREATE TRIGGER refuse_password BEFORE UPDATE OF hashed_password ON users
+                    FOR EACH ROW EXECUTE FUNCTION refuse_password()
+                    """).run()
+            } else {
+                try await server.sql.raw("""
+                    CREATE TRIGGER refuse_password BEFORE UPDATE OF hashed_password ON users
+                    BEGIN SELECT RAISE(ABORT, 'password writes are refused'); END
+                    """).run()
+            }
+            let response = try await server.send(.PATCH, "/api/v1/users/\(before.id.lowercasedString)", token: admin,
+                                                 json: ["full_name": "Ann Changed", "password": "new-password-1"])
+            // Refused (PostgreSQL: 500; SQLite reports a trigger's RAISE as a constraint failure, so 409).
+            #expect(response.status != .ok, "\(response.text)")
+            #expect(try await server.user(id: before.id) == before)
+            #expect(try await server.count(AuditStore.table) == audited)
+        }
+    }
+
     @Test func firstSuperuserIsEnsuredOnce() async throws {
         try await withServer { server in
             try await prepareDatabase(server.app)

@@ -1,6 +1,8 @@
-// How long a message may be: the server refuses a message over 100 000 characters (code points,
-// ChatRequest.maxContentLength) with a 422 that names a JSON path. The page says so in words
-// before sending, and keeps the text so it can be shortened.
+// How long a message may be: the server refuses a message over 100 000 characters (code points)
+// with a 422 that names a JSON path. The page says so in words before sending, and keeps the text
+// so it can be shortened. The server's number is `Limits.Chat.content` in
+// Sources/Parley/HTTP/Limits.swift (also in /openapi.json); a Swift test (LimitTests) fails when
+// this one differs from it.
 export const MAX_MESSAGE_LENGTH = 100_000;
 
 /** The length the server counts: code points, not UTF-16 units. */
