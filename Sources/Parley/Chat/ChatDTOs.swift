@@ -116,9 +116,12 @@ extension ChatRequest {
         } else if messages.count > Limits.Chat.messages.upperBound {
             issues.append(.init(loc: ["body", "messages"], msg: "List should have at most \(Limits.Chat.messages.upperBound) items", type: "too_long"))
         }
+        var valid: [LLMMessage] = []
         for (index, message) in messages.enumerated() {
             let loc: [JSONValue] = ["body", "messages", .number(Double(index))]
-            if MessageRole(rawValue: message.role) == nil {
+            if let role = MessageRole(rawValue: message.role) {
+                valid.append(LLMMessage(role: role, content: message.content))
+            } else {
                 issues.append(.init(loc: loc + ["role"], msg: "Input should be 'system', 'user' or 'assistant'", type: "enum"))
             }
             do {
@@ -149,7 +152,7 @@ extension ChatRequest {
         guard issues.isEmpty else { throw ValidationFailure(issues) }
         return ValidChatRequest(
             conversationID: conversation, parent: parent,
-            messages: messages.map { LLMMessage(role: $0.role, content: $0.content) },
+            messages: valid,
             model: model, temperature: options?.temperature, maxTokens: options?.maxTokens, stream: stream ?? false)
     }
 }

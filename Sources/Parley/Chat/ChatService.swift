@@ -43,7 +43,7 @@ struct ChatService: Sendable {
         func response(text: String, completion: LLMCompletion?) -> ChatResponse {
             let usage = completion?.usage ?? TokenUsage(
                 promptTokens: ContextWindow.estimateTokens(request.messages),
-                completionTokens: max(0, ContextWindow.estimateTokens(LLMMessage(role: "assistant", content: text)) - 4))
+                completionTokens: max(0, ContextWindow.estimateTokens(LLMMessage(role: .assistant, content: text)) - 4))
             return ChatResponse(
                 response: text, messageID: replyID.lowercasedString, conversationID: conversationID.lowercasedString,
                 model: completion?.model ?? request.model, usage: usage)
@@ -79,13 +79,13 @@ struct ChatService: Sendable {
             // Regenerate: the parent user message is the turn's "new" message for the context budget.
             var regenerated: MessageStore.ContextMessage?
             if input.conversationID == nil {
-                title = input.messages.first { $0.role == "user" }.flatMap { ConversationTitle.from($0.content) }
+                title = input.messages.first { $0.role == .user }.flatMap { ConversationTitle.from($0.content) }
                 try await ConversationStore.insert(ConversationRow(
                     id: conversationID, userID: userID, title: title ?? ConversationRow.defaultTitle,
                     createdAt: now, updatedAt: now, currentMessageID: replyID), on: tx)
             } else {
                 let firstUser = try await MessageStore.firstUserContent(of: conversationID, on: tx)
-                    ?? input.messages.first { $0.role == "user" }?.content
+                    ?? input.messages.first { $0.role == .user }?.content
                 let candidate = firstUser.flatMap(ConversationTitle.from)
                 guard let before = try await ConversationStore.touch(
                     conversationID, ownerID: userID, titleIfUntitled: candidate, current: replyID, at: now, on: tx)
@@ -119,7 +119,7 @@ struct ChatService: Sendable {
             for (index, message) in input.messages.enumerated() {
                 rows.append(MessageRow(
                     id: newIDs[index], conversationID: conversationID, parentID: parent,
-                    role: MessageRole(rawValue: message.role) ?? .user, content: message.content,
+                    role: message.role, content: message.content,
                     position: position + index, createdAt: now))
                 parent = newIDs[index]
             }
@@ -134,8 +134,8 @@ struct ChatService: Sendable {
             }
             if let title { try await SearchIndex.indexNewTitle(title, of: conversationID, ownerID: userID, on: tx) }
 
-            let new = regenerated.map { [LLMMessage(role: "user", content: $0.content)] } ?? input.messages
-            let system = systemPrompt.map { [LLMMessage(role: "system", content: $0)] } ?? []
+            let new = regenerated.map { [LLMMessage(role: .user, content: $0.content)] } ?? input.messages
+            let system = systemPrompt.map { [LLMMessage(role: .system, content: $0)] } ?? []
             let history = input.conversationID == nil ? [] : try await recentHistory(
                 of: conversationID, before: regenerated?.position ?? position,
                 tokens: budget - ContextWindow.estimateTokens(system + new), on: tx)
@@ -167,9 +167,9 @@ struct ChatService: Sendable {
     /// context budget like any turn. No row is written; the conversation id is a fresh one that
     /// names nothing.
     private func statelessTurn(_ input: ValidChatRequest, userID: UUID, replyID: UUID, maxTokens: Int) -> Turn {
-        let ownSystem = input.messages.contains { $0.role == "system" }
+        let ownSystem = input.messages.contains { $0.role == .system }
         let prompt = ownSystem ? nil : systemPrompt
-        let lastUser = input.messages.lastIndex { $0.role == "user" } ?? max(input.messages.count - 1, 0)
+        let lastUser = input.messages.lastIndex { $0.role == .user } ?? max(input.messages.count - 1, 0)
         let history = Array(input.messages[..<lastUser])
         let new = Array(input.messages[lastUser...])
         let context = ContextWindow.assemble(systemPrompt: prompt, history: history, new: new, budget: contextTokens - maxTokens)
@@ -195,7 +195,7 @@ struct ChatService: Sendable {
         while used < available {
             let page = try await MessageStore.newestOnBranch(of: id, before: before, limit: pageSize, on: db)
             for message in page where !message.content.isEmpty {
-                let history = LLMMessage(role: message.role.rawValue, content: message.content)
+                let history = LLMMessage(role: message.role, content: message.content)
                 newestFirst.append(history)
                 used += ContextWindow.estimateTokens(history)
             }

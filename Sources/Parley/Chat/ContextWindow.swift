@@ -15,7 +15,7 @@ enum ContextWindow {
     /// - Parameter history: stored messages, oldest first.
     /// - Returns: the messages to send, and how many history messages were left out.
     static func assemble(systemPrompt: String?, history: [LLMMessage], new: [LLMMessage], budget: Int) -> (messages: [LLMMessage], dropped: Int) {
-        let system = systemPrompt.map { [LLMMessage(role: "system", content: $0)] } ?? []
+        let system = systemPrompt.map { [LLMMessage(role: .system, content: $0)] } ?? []
         var remaining = budget - estimateTokens(system) - estimateTokens(new)
         var kept: [LLMMessage] = []
         for message in history.reversed() {

@@ -1,7 +1,7 @@
 import Foundation
 import SQLKit
 
-enum MessageRole: String, Codable, Sendable, CaseIterable {
+public enum MessageRole: String, Codable, Sendable, CaseIterable {
     case system, user, assistant
 }
 

@@ -31,9 +31,9 @@ public struct AnthropicProvider: LLMProvider {
     /// System messages go to the top-level `system` field; the rest keep their order, with
     /// consecutive turns of one role joined, since the API expects user and assistant to alternate.
     static func body(for request: LLMRequest) -> Body {
-        let system = request.messages.filter { $0.role == "system" }.map(\.content).joined(separator: "\n\n")
+        let system = request.messages.filter { $0.role == .system }.map(\.content).joined(separator: "\n\n")
         var turns: [LLMMessage] = []
-        for message in request.messages where message.role != "system" {
+        for message in request.messages where message.role != .system {
             if let last = turns.last, last.role == message.role {
                 turns[turns.count - 1].content += "\n\n" + message.content
             } else {

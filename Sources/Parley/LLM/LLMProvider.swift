@@ -17,10 +17,10 @@ public protocol LLMProvider: Sendable {
 }
 
 public struct LLMMessage: Sendable, Equatable, Codable {
-    public var role: String
+    public var role: MessageRole
     public var content: String
 
-    public init(role: String, content: String) {
+    public init(role: MessageRole, content: String) {
         self.role = role
         self.content = content
     }

@@ -19,8 +19,8 @@ import Testing
     }
 
     @Test func historyIsDroppedOldestFirst() {
-        let history = (0..<10).map { LLMMessage(role: $0.isMultiple(of: 2) ? "user" : "assistant", content: String(repeating: "h", count: 30) + "\($0)") }
-        let new = [LLMMessage(role: "user", content: "now")]
+        let history = (0..<10).map { LLMMessage(role: $0.isMultiple(of: 2) ? .user : .assistant, content: String(repeating: "h", count: 30) + "\($0)") }
+        let new = [LLMMessage(role: .user, content: "now")]
         let perMessage = ContextWindow.estimateTokens(history[0])
         let budget = ContextWindow.estimateTokens(new) + 3 * perMessage
         let result = ContextWindow.assemble(systemPrompt: nil, history: history, new: new, budget: budget)
@@ -28,6 +28,6 @@ import Testing
         #expect(result.dropped == 7)
 
         let withSystem = ContextWindow.assemble(systemPrompt: "sys", history: history, new: new, budget: 0)
-        #expect(withSystem.messages == [LLMMessage(role: "system", content: "sys")] + new)
+        #expect(withSystem.messages == [LLMMessage(role: .system, content: "sys")] + new)
     }
 }
