@@ -84,13 +84,16 @@ struct ChatService: Sendable {
                     id: conversationID, userID: userID, title: title ?? ConversationRow.defaultTitle,
                     createdAt: now, updatedAt: now, currentMessageID: replyID), on: tx)
             } else {
-                let firstUser = try await MessageStore.firstUserContent(of: conversationID, on: tx)
-                    ?? input.messages.first { $0.role == .user }?.content
-                let candidate = firstUser.flatMap(ConversationTitle.from)
-                guard let before = try await ConversationStore.touch(
-                    conversationID, ownerID: userID, titleIfUntitled: candidate, current: replyID, at: now, on: tx)
-                else { throw Abort.resourceNotFound }
-                if before.title == ConversationRow.defaultTitle { title = candidate }
+                guard let before = try await ConversationStore.lockForTurn(conversationID, ownerID: userID, on: tx) else {
+                    throw Abort.resourceNotFound
+                }
+                // An untitled conversation is named after its first question (read only then).
+                if before.title == ConversationRow.defaultTitle {
+                    let firstUser = try await MessageStore.firstUserContent(of: conversationID, on: tx)
+                        ?? input.messages.first { $0.role == .user }?.content
+                    title = firstUser.flatMap(ConversationTitle.from)
+                }
+                try await ConversationStore.touch(conversationID, titleIfUntitled: title, current: replyID, at: now, on: tx)
                 previousLeaf = before.currentMessageID
                 previousUpdatedAt = before.updatedAt
                 conversationModel = before.model

@@ -79,25 +79,26 @@ enum ConversationStore {
             .first().map(row)
     }
 
-    /// Moves `updated_at` for a new turn, names its newest message as the current branch's leaf,
-    /// and gives the conversation `title` only if it still has the default one, in one statement,
-    /// so a rename made meanwhile stays. Returns the conversation as it was before (its
-    /// `currentMessageID` is the leaf the turn follows), or nil when the owner has no such
-    /// conversation. Taking the row's lock first makes concurrent turns on one conversation queue
-    /// here, for this short write only.
-    static func touch(_ id: UUID, ownerID: UUID, titleIfUntitled title: String?, current: UUID, at now: Date, on db: any SQLDatabase) async throws -> ConversationRow? {
-        guard let before = try await db.select().columns(columns).from(table)
+    /// The conversation as it is before a new turn (its `currentMessageID` is the leaf the turn
+    /// follows), or nil when the owner has no such conversation. Taking the row's lock makes
+    /// concurrent turns on one conversation queue here, for the turn's short write only.
+    static func lockForTurn(_ id: UUID, ownerID: UUID, on db: any SQLDatabase) async throws -> ConversationRow? {
+        try await db.select().columns(columns).from(table)
             .where(Column.id, .equal, id).where(Column.userID, .equal, ownerID)
             .lockingClause(SQLLockingClause.update)
             .first().map(row)
-        else { return nil }
+    }
+
+    /// Moves `updated_at` for a new turn, names its newest message as the current branch's leaf,
+    /// and gives the conversation `title` only if it still has the default one, in one statement,
+    /// so a rename made meanwhile stays.
+    static func touch(_ id: UUID, titleIfUntitled title: String?, current: UUID, at now: Date, on db: any SQLDatabase) async throws {
         var update = db.update(table).set(Column.updatedAt, to: now).set(Column.currentMessageID, to: current)
         if let title {
             update = update.set(Column.title, to: SQLQueryString(
                 "CASE WHEN \(ident: Column.title) = \(bind: ConversationRow.defaultTitle) THEN \(bind: title) ELSE \(ident: Column.title) END"))
         }
         try await update.where(Column.id, .equal, id).run()
-        return before
     }
 
     /// Names the current branch's leaf.
