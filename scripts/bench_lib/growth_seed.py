@@ -6,9 +6,10 @@ The text comes from 10 000 sentences made here (a Zipf-distributed vocabulary: a
 words, a long tail of rare ones, some accented) and put in a temporary table; each message is two
 of them, chosen by a hash of its number. Each sentence carries its text as written and its words
 as Parley's `SearchText` folds them (letters and digits, lower case, diacritics dropped), so the
-index holds exactly what the server would have written: on SQLite the folded words joined by
-spaces, on PostgreSQL the owner's word at position 1 weight A then the folded words (from
-position 2), which is what `to_tsvector('simple', …)` gives for these plain words after `||`.
+index holds exactly what the server would have written (SearchIndex's `perOwner` format): each
+folded word with its owner's word in front ("u<32 hex>word"), on SQLite joined by spaces in the
+FTS5 body (the owner's word alone in the owner column), on PostgreSQL as lexemes from position 1,
+which is what `to_tsvector('simple', ...)` gives for these plain letters-and-digits words.
 
 Ids are UUIDs made from the rows' numbers (a multiplicative hash in front, so they sort in no
 useful order, as random ones do); timestamps interleave every conversation, so consecutive
@@ -231,13 +232,15 @@ def script(dialect: str, plan: Plan, password_hash: str, sample_words: list[str]
             SELECT e.key, {_uuid(dialect, 'e.u', 1)}, {_uuid(dialect, 'e.cn', 2)}, {entry_message}
             FROM ({entries}) e ORDER BY e.key;\n""")
         out.append(f"""INSERT INTO search_words (rowid, owner, body)
-            SELECT e.key, {_owner_word(dialect, _uuid(dialect, 'e.u', 1))}, e.body FROM ({entries}) e ORDER BY e.key;\n""")
+            SELECT e.key, o.w, o.w || replace(e.body, ' ', ' ' || o.w)
+            FROM ({entries}) e JOIN (SELECT u.n, {_owner_word(dialect, _uuid(dialect, 'u.n', 1))} AS w FROM un u) o ON o.n = e.u
+            ORDER BY e.key;\n""")
     else:
         out.append(f"""INSERT INTO search_entries (key, user_id, conversation_id, message_id, terms)
             SELECT e.key, {_uuid(dialect, 'e.u', 1)}, {_uuid(dialect, 'e.cn', 2)}, {entry_message},
-                   CAST('''' || {_owner_word(dialect, _uuid(dialect, 'e.u', 1))} || ''':1A' AS tsvector)
-                   || to_tsvector('simple', e.body)
-            FROM ({entries}) e ORDER BY e.key;\n""")
+                   to_tsvector('simple', o.w || replace(e.body, ' ', ' ' || o.w))
+            FROM ({entries}) e JOIN (SELECT u.n, {_owner_word(dialect, _uuid(dialect, 'u.n', 1))} AS w FROM un u) o ON o.n = e.u
+            ORDER BY e.key;\n""")
         out.append("SELECT setval(pg_get_serial_sequence('search_entries', 'key'), (SELECT max(key) FROM search_entries));\n")
     out.append("COMMIT;\n")
     # What searches for the sample words must count for user 0 (whole words; titles included).
@@ -247,7 +250,7 @@ def script(dialect: str, plan: Plan, password_hash: str, sample_words: list[str]
     if sqlite:
         out.append("PRAGMA journal_mode = WAL; ANALYZE;\n")
     else:
-        out.append("ANALYZE;\n")
+        out.append("VACUUM ANALYZE;\n")
     return "".join(out)
 
 
