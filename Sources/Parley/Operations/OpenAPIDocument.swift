@@ -208,7 +208,7 @@ enum OpenAPIDocument {
                          ["name": "skip", "in": "query", "required": false,
                           "schema": ["type": "integer", "minimum": 0, "maximum": 2_147_483_647, "default": 0]],
                          ["name": "limit", "in": "query", "required": false,
-                          "schema": ["type": "integer", "minimum": 1, "maximum": 100, "default": 20]]],
+                          "schema": ["type": "integer", "minimum": 1, "maximum": .number(Double(SearchController.limits.upperBound)), "default": 20]]],
             responses: [("200", list("Results", ref("SearchResult")))], errors: [401, 403, 422])]),
         ("/api/v1/models", ["get": operation(
             "The models the configured provider offers", tag: "chat",

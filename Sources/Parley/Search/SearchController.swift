@@ -3,8 +3,9 @@ import Vapor
 /// `GET /api/v1/search`: the caller's messages and conversation titles matching `q`, best first.
 struct SearchController: RouteCollection {
     static let maxQueryLength = 500
-    /// Each result reads its message's text for the snippet, so a page stays small.
-    static let limits = 1...100
+    /// API.md's list limits (1…1000): a page reads only its own entries' text, so a long one costs
+    /// its own size, not the index's.
+    static let limits = 1...1000
 
     func boot(routes: any RoutesBuilder) throws {
         routes.grouped("api", "v1", "search").grouped(UserAuthenticator()).get(use: search)
