@@ -28,23 +28,28 @@ extension SearchIndex {
         // The newest matches with their scores, as many as the ranking and this page need.
         let wanted = max(ranked, skip + limit)
         let matches: [(key: Int64, score: Double)]
+        let total: Int
         if isSQLite(db) {
             matches = try await db.raw("""
                 SELECT rowid AS k, bm25(\(ident: wordsTable)) AS score FROM \(ident: wordsTable)
                 WHERE \(ident: wordsTable) MATCH \(bind: matchExpression(query, owner: ownerID))
                 ORDER BY rowid DESC LIMIT \(bind: wanted)
                 """).all().map { (try $0.decode(column: "k", as: Int64.self), try $0.decode(column: "score", as: Double.self)) }
+            total = matches.count < wanted ? matches.count : try await count(query, ownerID: ownerID, on: db)
         } else {
-            // ts_rank is higher for better matches: negated, it sorts like bm25.
+            // One scan gives the newest matches and the count of all; ts_rank reads only the
+            // newest (it is higher for better matches: negated, it sorts like bm25).
             let tsquery = tsqueryExpression(query, owner: ownerID)
-            matches = try await db.raw("""
-                SELECT \(ident: Column.key) AS k, -ts_rank(\(ident: Column.terms), CAST(\(bind: tsquery) AS tsquery)) AS score
-                FROM \(ident: table)
-                WHERE \(ident: Column.terms) @@ CAST(\(bind: tsquery) AS tsquery) AND \(ident: Column.userID) = \(bind: ownerID)
-                ORDER BY \(ident: Column.key) DESC LIMIT \(bind: wanted)
-                """).all().map { (try $0.decode(column: "k", as: Int64.self), Double(try $0.decode(column: "score", as: Float.self))) }
+            let rows = try await db.raw("""
+                SELECT k, n, -ts_rank(terms, CAST(\(bind: tsquery) AS tsquery)) AS score FROM (
+                    SELECT \(ident: Column.key) AS k, \(ident: Column.terms) AS terms, COUNT(*) OVER () AS n FROM \(ident: table)
+                    WHERE \(ident: Column.terms) @@ CAST(\(bind: tsquery) AS tsquery) AND \(ident: Column.userID) = \(bind: ownerID)
+                    ORDER BY \(ident: Column.key) DESC LIMIT \(bind: wanted)) newest
+                ORDER BY k DESC
+                """).all()
+            matches = try rows.map { (try $0.decode(column: "k", as: Int64.self), Double(try $0.decode(column: "score", as: Float.self))) }
+            total = try rows.first?.decode(column: "n", as: Int.self) ?? 0
         }
-        let total = matches.count < wanted ? matches.count : try await count(query, ownerID: ownerID, on: db)
         let best = matches.prefix(ranked).sorted { ($0.score, $1.key) < ($1.score, $0.key) }
         let ordered = best + matches.dropFirst(ranked)
         guard skip < ordered.count else { return ([], total) }
@@ -81,20 +86,11 @@ extension SearchIndex {
         return hits
     }
 
+    /// SQLite: how many entries match, when more do than a page's read returned.
     private static func count(_ query: SearchQuery, ownerID: UUID, on db: any SQLDatabase) async throws -> Int {
-        let row: (any SQLRow)?
-        if isSQLite(db) {
-            row = try await db.raw("""
-                SELECT COUNT(*) AS n FROM \(ident: wordsTable) WHERE \(ident: wordsTable) MATCH \(bind: matchExpression(query, owner: ownerID))
-                """).first()
-        } else {
-            row = try await db.raw("""
-                SELECT COUNT(*) AS n FROM \(ident: table) e
-                WHERE e.\(ident: Column.terms) @@ CAST(\(bind: tsqueryExpression(query, owner: ownerID)) AS tsquery)
-                  AND e.\(ident: Column.userID) = \(bind: ownerID)
-                """).first()
-        }
-        return try row?.decode(column: "n", as: Int.self) ?? 0
+        try await db.raw("""
+            SELECT COUNT(*) AS n FROM \(ident: wordsTable) WHERE \(ident: wordsTable) MATCH \(bind: matchExpression(query, owner: ownerID))
+            """).first()?.decode(column: "n", as: Int.self) ?? 0
     }
 
     /// An FTS5 query built from parsed terms only: every word a quoted string with the owner's
