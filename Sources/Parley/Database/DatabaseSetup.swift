@@ -49,7 +49,7 @@ enum DatabaseSetup {
             CreateUsers(), CreateConversations(), CreateMessages(), CreateIdempotencyKeys(), UpdateUsersAddTokenVersion(),
             UpdateUsersCanonicalEmails(), UpdateMessagesAddBranches(), UpdateIdempotencyKeysAddMessage(),
             CreateAPIKeys(), CreateAuditLog(), CreateTokenUsage(), UpdateConversationsAddModel(),
-            CreateSearchIndex())
+            CreateSearchIndex(), UpdateSearchEntriesOwnerTerms(), UpdateConversationsPageIndex())
         return activity
     }
 

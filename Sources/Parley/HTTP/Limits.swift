@@ -61,8 +61,9 @@ enum Limits {
     enum Search {
         /// After trimming.
         static let query = 1...500
-        /// Each result reads its message's text for the snippet, so a page stays small.
-        static let limit = 1...100
+        /// API.md's list limits: a page reads only its own entries' text, so a long one costs its
+        /// own size, not the index's.
+        static let limit = 1...1000
         static let defaultLimit = 20
         /// Of a result's `snippet`, which the server writes.
         static let snippetLength = 300

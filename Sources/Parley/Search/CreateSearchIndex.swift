@@ -2,7 +2,8 @@ import Foundation
 import Fluent
 import SQLKit
 
-/// The search index (see `SearchIndex`), filled with every existing message and title.
+/// The search index (see `SearchIndex`), filled with every existing message and title in its
+/// first, `shared` format (`UpdateSearchEntriesOwnerTerms` rewrites it).
 struct CreateSearchIndex: AsyncMigration {
     typealias Column = SearchIndex.Column
 
@@ -17,47 +18,30 @@ struct CreateSearchIndex: AsyncMigration {
             .create()
         let sql = database.sql
         try await sql.create(index: "search_entries_conversation_id_idx").on(SearchIndex.table).column(Column.conversationID).run()
-        let entries = SearchIndex.table, words = SearchIndex.wordsTable
+        let entries = SearchIndex.table
         if SearchIndex.isSQLite(sql) {
-            // Contentless: the words are not stored twice; `contentless_delete` lets the trigger
-            // remove a row when its entry goes (with its message or conversation).
-            try await sql.raw("""
-                CREATE VIRTUAL TABLE \(ident: words) USING fts5(owner, body, content='', contentless_delete=1, \
-                tokenize='unicode61 remove_diacritics 2')
-                """).run()
-            try await sql.raw("""
-                CREATE TRIGGER search_entries_delete_words AFTER DELETE ON \(ident: entries) BEGIN
-                    DELETE FROM \(ident: words) WHERE rowid = old.\(ident: Column.key);
-                END
-                """).run()
+            try await Self.createWords(on: sql)
         } else {
             try await sql.raw("ALTER TABLE \(ident: entries) ADD COLUMN \(ident: Column.terms) tsvector NOT NULL").run()
             try await sql.raw("CREATE INDEX search_entries_terms_idx ON \(ident: entries) USING GIN (\(ident: Column.terms))").run()
         }
-        try await indexExisting(on: sql)
+        try await SearchIndex.indexAll(format: .shared, on: sql)
     }
 
-    /// Every complete message and every title, a batch at a time so memory stays flat.
-    private func indexExisting(on sql: any SQLDatabase) async throws {
-        typealias M = MessageStore.Column
-        var after: UUID?
-        while true {
-            var query = sql.select().column(M.id).from(MessageStore.table)
-            if let after { query = query.where(SQLColumn(M.id), .greaterThan, SQLBind(after)) }
-            let ids = try await query.orderBy(M.id).limit(500).all().map { try $0.decodeID(M.id) }
-            guard let last = ids.last else { break }
-            try await SearchIndex.indexMessages(ids, on: sql)
-            after = last
-        }
-        after = nil
-        while true {
-            var query = sql.select().column(ConversationStore.Column.id).from(ConversationStore.table)
-            if let after { query = query.where(SQLColumn(ConversationStore.Column.id), .greaterThan, SQLBind(after)) }
-            let ids = try await query.orderBy(ConversationStore.Column.id).limit(500).all().map { try $0.decodeID(ConversationStore.Column.id) }
-            guard let last = ids.last else { break }
-            for id in ids { try await SearchIndex.indexTitle(of: id, on: sql) }
-            after = last
-        }
+    /// SQLite: the FTS5 table of the entries' words, and the trigger that deletes an entry's words
+    /// with it. Contentless: the words are not stored twice; `contentless_delete` lets the trigger
+    /// remove a row when its entry goes (with its message or conversation).
+    static func createWords(on sql: any SQLDatabase) async throws {
+        let entries = SearchIndex.table, words = SearchIndex.wordsTable
+        try await sql.raw("""
+            CREATE VIRTUAL TABLE \(ident: words) USING fts5(owner, body, content='', contentless_delete=1, \
+            tokenize='unicode61 remove_diacritics 2')
+            """).run()
+        try await sql.raw("""
+            CREATE TRIGGER search_entries_delete_words AFTER DELETE ON \(ident: entries) BEGIN
+                DELETE FROM \(ident: words) WHERE rowid = old.\(ident: Column.key);
+            END
+            """).run()
     }
 
     func revert(on database: any Database) async throws {

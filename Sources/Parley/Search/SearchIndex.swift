@@ -4,9 +4,13 @@ import SQLKit
 /// The search index: one `search_entries` row per findable message or conversation title, with
 /// its words as `SearchText` folds them. On SQLite the words live in the FTS5 table
 /// `search_words` (contentless, rowid = the entry's key); on PostgreSQL in the entry's `terms`
-/// tsvector under a GIN index. Each entry also carries its owner as a word of its own (SQLite:
-/// the `owner` column; PostgreSQL: a weight-A lexeme), so a search reads only the caller's
-/// postings, whatever other users hold.
+/// tsvector under a GIN index.
+///
+/// Every word is stored with its owner's word in front (`Format.perOwner`: "u1f…9ctea" for
+/// "tea"), so each user's words are terms of their own: a search, a prefix's expansion and a
+/// count read only the caller's postings, never those of everyone who wrote "the". (The first
+/// format, `shared`, kept the owner as one more word beside plain words: a search for a common
+/// word or prefix then read every user's postings of it.)
 ///
 /// Entries are written in the transaction that stores or changes the text: a turn's messages
 /// when it is accepted, a reply when it ends (it is not indexed while `streaming`), a title when
@@ -20,17 +24,50 @@ enum SearchIndex {
         static let terms = "terms"
     }
 
+    /// How an entry's words are stored (see above); the migrations write either, searches read `perOwner`.
+    enum Format: Sendable {
+        case shared, perOwner
+    }
+
     static func isSQLite(_ db: any SQLDatabase) -> Bool { db.dialect.name == "sqlite" }
 
-    /// The word that stands for a user in the index (no query word can produce it: query words
-    /// are only searched in the body, see `matchExpression`).
+    /// The word that stands for a user in the index: the prefix of each of their words, and in
+    /// the `shared` format a word of its own (no query word can reach another user's: every query
+    /// word gets the caller's prefix).
     static func ownerWord(_ userID: UUID) -> String {
         "u" + userID.lowercasedString.replacingOccurrences(of: "-", with: "")
     }
 
+    /// A folded word as the index stores it for this owner.
+    static func term(_ word: String, owner: String) -> String { owner + word }
+
+    /// Indexes every complete message and every title that is not the default, a batch at a time
+    /// so memory stays flat (for the migrations: the index is empty when this starts).
+    static func indexAll(format: Format, on sql: any SQLDatabase) async throws {
+        typealias M = MessageStore.Column
+        var after: UUID?
+        while true {
+            var query = sql.select().column(M.id).from(MessageStore.table)
+            if let after { query = query.where(SQLColumn(M.id), .greaterThan, SQLBind(after)) }
+            let ids = try await query.orderBy(M.id).limit(500).all().map { try $0.decodeID(M.id) }
+            guard let last = ids.last else { break }
+            try await indexMessages(ids, format: format, on: sql)
+            after = last
+        }
+        after = nil
+        while true {
+            var query = sql.select().column(ConversationStore.Column.id).from(ConversationStore.table)
+            if let after { query = query.where(SQLColumn(ConversationStore.Column.id), .greaterThan, SQLBind(after)) }
+            let ids = try await query.orderBy(ConversationStore.Column.id).limit(500).all().map { try $0.decodeID(ConversationStore.Column.id) }
+            guard let last = ids.last else { break }
+            for id in ids { try await indexTitle(of: id, format: format, on: sql) }
+            after = last
+        }
+    }
+
     /// (Re)indexes these messages from their stored text; messages still `streaming` are skipped
     /// (a reply is indexed when it ends).
-    static func indexMessages(_ ids: [UUID], on db: any SQLDatabase) async throws {
+    static func indexMessages(_ ids: [UUID], format: Format = .perOwner, on db: any SQLDatabase) async throws {
         guard !ids.isEmpty else { return }
         typealias M = MessageStore.Column
         let messages = MessageStore.table, conversations = ConversationStore.table
@@ -45,15 +82,15 @@ enum SearchIndex {
             .where(SQLColumn(M.id, table: messages), .in, SQLBind.group(ids))
             .where(SQLColumn(M.status, table: messages), .notEqual, SQLBind(MessageStatus.streaming.rawValue))
             .all()
-        for row in rows {
-            try await insert(userID: row.decodeID("uid"), conversationID: row.decodeID("cid"), messageID: row.decodeID("mid"),
-                             text: row.decode(column: "text", as: String.self), on: db)
-        }
+        try await insert(rows.map {
+            Entry(userID: try $0.decodeID("uid"), conversationID: try $0.decodeID("cid"), messageID: try $0.decodeID("mid"),
+                  text: try $0.decode(column: "text", as: String.self))
+        }, format: format, on: db)
     }
 
     /// (Re)indexes a conversation's title. The default title is not indexed: "new" would find
     /// every conversation not yet named.
-    static func indexTitle(of conversationID: UUID, on db: any SQLDatabase) async throws {
+    static func indexTitle(of conversationID: UUID, format: Format = .perOwner, on db: any SQLDatabase) async throws {
         try await db.delete(from: table).where(Column.conversationID, .equal, conversationID)
             .where(SQLColumn(Column.messageID), .is, SQLLiteral.null).run()
         guard let row = try await db.select().columns(ConversationStore.Column.userID, ConversationStore.Column.title)
@@ -61,54 +98,97 @@ enum SearchIndex {
         else { return }
         let title = try row.decode(column: ConversationStore.Column.title, as: String.self)
         guard title != ConversationRow.defaultTitle else { return }
-        try await insert(userID: row.decodeID(ConversationStore.Column.userID), conversationID: conversationID, messageID: nil,
-                         text: title, on: db)
+        try await insert([Entry(userID: row.decodeID(ConversationStore.Column.userID), conversationID: conversationID, messageID: nil,
+                                text: title)], format: format, on: db)
     }
 
     /// Indexes a title just given, from the text in hand (nothing of the conversation's was indexed
     /// under its default title).
     static func indexNewTitle(_ title: String, of conversationID: UUID, ownerID: UUID, on db: any SQLDatabase) async throws {
         guard title != ConversationRow.defaultTitle else { return }
-        try await insert(userID: ownerID, conversationID: conversationID, messageID: nil, text: title, on: db)
+        try await insert([Entry(userID: ownerID, conversationID: conversationID, messageID: nil, text: title)], on: db)
     }
 
     /// Indexes a message just stored (or a reply just ended), from the text in hand: nothing of it
     /// is in the index yet, so there is nothing to delete or read back.
     static func indexMessage(ownerID: UUID, conversationID: UUID, messageID: UUID, text: String, on db: any SQLDatabase) async throws {
-        try await insert(userID: ownerID, conversationID: conversationID, messageID: messageID, text: text, on: db)
+        try await insert([Entry(userID: ownerID, conversationID: conversationID, messageID: messageID, text: text)], on: db)
     }
 
-    private static func insert(userID: UUID, conversationID: UUID, messageID: UUID?, text: String, on db: any SQLDatabase) async throws {
-        let words = SearchText.words(in: text).map(\.folded)
-        guard !words.isEmpty else { return }
-        if isSQLite(db) {
-            guard let key = try await db.insert(into: table)
-                .columns(Column.userID, Column.conversationID, Column.messageID)
-                .values(SQLBind(userID), SQLBind(conversationID), SQLBind(messageID))
-                .returning(Column.key).first(decodingColumn: Column.key, as: Int64.self)
-            else { return }
-            try await db.raw("""
-                INSERT INTO \(ident: wordsTable) (rowid, owner, body) VALUES (\(bind: key), \(bind: ownerWord(userID)), \(bind: words.joined(separator: " ")))
-                """).run()
-        } else {
-            try await db.raw("""
-                INSERT INTO \(ident: table) (\(ident: Column.userID), \(ident: Column.conversationID), \(ident: Column.messageID), \(ident: Column.terms))
-                VALUES (\(bind: userID), \(bind: conversationID), \(bind: messageID), CAST(\(bind: tsvector(owner: userID, words: words)) AS tsvector))
-                """).run()
+    /// Indexes messages just stored in one conversation (an import), from the text in hand: two
+    /// statements on SQLite, one on PostgreSQL, per `insertBatch` of them.
+    static func indexMessages(ownerID: UUID, conversationID: UUID, _ messages: [(id: UUID, text: String)], on db: any SQLDatabase) async throws {
+        try await insert(messages.map { Entry(userID: ownerID, conversationID: conversationID, messageID: $0.id, text: $0.text) }, on: db)
+    }
+
+    private struct Entry {
+        var userID: UUID
+        var conversationID: UUID
+        /// nil for a conversation's title.
+        var messageID: UUID?
+        var text: String
+    }
+
+    /// Entries per statement (4 bound values each, well within both databases' limits).
+    private static let insertBatch = 500
+
+    private static func insert(_ entries: [Entry], format: Format = .perOwner, on db: any SQLDatabase) async throws {
+        // What is stored for each entry: its words (prefixed with their owner's in `perOwner`).
+        let indexed = entries.compactMap { entry -> (entry: Entry, words: [String])? in
+            let words = SearchText.words(in: entry.text).map(\.folded)
+            guard !words.isEmpty else { return nil }
+            let owner = ownerWord(entry.userID)
+            return (entry, format == .shared ? words : words.map { term($0, owner: owner) })
+        }
+        var start = 0
+        while start < indexed.count {
+            let batch = indexed[start..<min(start + insertBatch, indexed.count)]
+            start += insertBatch
+            if isSQLite(db) {
+                // The keys come back with their message ids (RETURNING promises no order); a title
+                // (no message id) is always alone in its batch.
+                var insert = db.insert(into: table).columns(Column.userID, Column.conversationID, Column.messageID)
+                for (entry, _) in batch {
+                    insert = insert.values(SQLBind(entry.userID), SQLBind(entry.conversationID), SQLBind(entry.messageID))
+                }
+                var keys: [UUID?: Int64] = [:]
+                for row in try await insert.returning(Column.key, Column.messageID).all() {
+                    let message: String? = try row.decodeOptional(Column.messageID)
+                    keys[message.flatMap(UUID.init(canonicalText:))] = try row.decode(column: Column.key, as: Int64.self)
+                }
+                let values = try batch.map { entry, words -> SQLQueryString in
+                    guard let key = keys[entry.messageID] else { throw KeyNotReturned() }
+                    return "(\(bind: key), \(bind: ownerWord(entry.userID)), \(bind: words.joined(separator: " ")))"
+                }
+                try await db.raw("INSERT INTO \(ident: wordsTable) (rowid, owner, body) VALUES \(SQLList(values))").run()
+            } else {
+                let values = batch.map { entry, words -> SQLQueryString in
+                    let terms = tsvector(owner: entry.userID, words: words, format: format)
+                    return "(\(bind: entry.userID), \(bind: entry.conversationID), \(bind: entry.messageID), CAST(\(bind: terms) AS tsvector))"
+                }
+                try await db.raw("""
+                    INSERT INTO \(ident: table) (\(ident: Column.userID), \(ident: Column.conversationID), \(ident: Column.messageID), \(ident: Column.terms))
+                    VALUES \(SQLList(values))
+                    """).run()
+            }
         }
     }
 
-    /// A tsvector literal: the owner's word at position 1 with weight A, then each word with its
-    /// positions (PostgreSQL keeps at most 256 per lexeme and none past 16383).
-    static func tsvector(owner: UUID, words: [String]) -> String {
+    private struct KeyNotReturned: Error {}
+
+    /// A tsvector literal of `words` (as stored: with their owner's prefix in the `perOwner`
+    /// format), each with its positions (PostgreSQL keeps at most 256 per lexeme and none past
+    /// 16383); in the `shared` format the owner's word comes first, at position 1 with weight A.
+    static func tsvector(owner: UUID, words: [String], format: Format = .perOwner) -> String {
         var positions: [String: [Int]] = [:]
         var order: [String] = []
+        let first = format == .shared ? 2 : 1
         for (index, word) in words.enumerated() {
-            let position = min(index + 2, 16383)
+            let position = min(index + first, 16383)
             if positions[word] == nil { order.append(word) }
             if positions[word, default: []].count < 256 { positions[word, default: []].append(position) }
         }
-        var parts = ["'\(ownerWord(owner))':1A"]
+        var parts = format == .shared ? ["'\(ownerWord(owner))':1A"] : []
         for word in order {
             parts.append(quoteLexeme(word) + ":" + positions[word]!.map(String.init).joined(separator: ","))
         }

@@ -31,10 +31,8 @@ enum ConversationImporter {
             while start < rows.count {
                 let batch = Array(rows[start..<min(start + insertBatch, rows.count)])
                 try await MessageStore.insert(batch, on: tx)
-                for message in batch {
-                    try await SearchIndex.indexMessage(ownerID: ownerID, conversationID: conversationID, messageID: message.id,
-                                                       text: message.content, on: tx)
-                }
+                try await SearchIndex.indexMessages(ownerID: ownerID, conversationID: conversationID,
+                                                    batch.map { ($0.id, $0.content) }, on: tx)
                 start += insertBatch
             }
             try await MessageStore.markBranch(of: conversationID, endingAt: leaf, on: tx)

@@ -186,3 +186,33 @@ enum JSONValueInput: Sendable, CustomTestStringConvertible {
 
     var testDescription: String { "\(value)" }
 }
+
+/// The conversation list reads a page straight from one index, in its whole order.
+@Suite struct ConversationPageIndexTests {
+    @Test func aPageIsReadFromTheIndexWithoutSorting() async throws {
+        try await withServer { server in
+            let ann = try await server.user("ann@example.com")
+            for index in 0..<3 {
+                _ = try await server.send(.POST, "/api/v1/conversations/", token: ann, json: ["title": "c\(index)"])
+            }
+            let sql = server.sql
+            func listed() async throws -> [String] {
+                try await server.send(.GET, "/api/v1/conversations/", token: ann).array.compactMap { $0["title"] as? String }
+            }
+            #expect(try await listed() == ["c2", "c1", "c0"])
+            if SearchIndex.isSQLite(sql) {
+                // The statement ConversationStore.page sends (the planner only sees its shape).
+                let plan = try await sql.raw("""
+                    EXPLAIN QUERY PLAN SELECT * FROM conversations WHERE user_id = \(bind: UUID())
+                    ORDER BY updated_at DESC, created_at DESC, id ASC LIMIT 100 OFFSET 0
+                    """).all().map { try $0.decode(column: "detail", as: String.self) }.joined(separator: "; ")
+                #expect(plan.contains(UpdateConversationsPageIndex.name), "\(plan)")
+                #expect(!plan.contains("TEMP B-TREE"), "\(plan)")
+            }
+            try await UpdateConversationsPageIndex().revert(on: server.db)
+            #expect(try await listed() == ["c2", "c1", "c0"])
+            try await UpdateConversationsPageIndex().prepare(on: server.db)
+            #expect(try await listed() == ["c2", "c1", "c0"])
+        }
+    }
+}

@@ -109,7 +109,8 @@ import Testing
             let past = try await server.search(ann, "topic", extra: "&skip=20")
             #expect(past.array.isEmpty && past.headers.first(name: "X-Total-Count") == "10")
             #expect(try await server.search(ann, "topic", extra: "&limit=0").status == .unprocessableEntity)
-            #expect(try await server.search(ann, "topic", extra: "&limit=101").status == .unprocessableEntity)
+            #expect(try await server.search(ann, "topic", extra: "&limit=1000").status == .ok, "API.md: lists take limit 1…1000")
+            #expect(try await server.search(ann, "topic", extra: "&limit=1001").status == .unprocessableEntity)
         }
     }
 
@@ -167,11 +168,94 @@ import Testing
                 try await server.insertMessage(conversationID: id, role: .user, content: "archived entry number \(position)", position: position)
             }
             #expect(try await server.search(ann, "archived").array.isEmpty)
+            try await UpdateSearchEntriesOwnerTerms().revert(on: server.db)
             try await CreateSearchIndex().revert(on: server.db)
             try await CreateSearchIndex().prepare(on: server.db)
+            try await UpdateSearchEntriesOwnerTerms().prepare(on: server.db)
             let found = try await server.search(ann, "archived")
             #expect(found.array.count == 3)
             #expect(try await server.search(ann, "older").array.first?["message_id"] is NSNull)
+        }
+    }
+
+    /// Words are stored with their owner's prefix; the revert goes back to plain words and the
+    /// owner's word beside them, and the migration again to prefixed words.
+    @Test func ownerTermsAreWrittenAndReverted() async throws {
+        try await withChatServer { server, fake in
+            fake.chunks = ["noted"]
+            let ann = try await server.user("ann@example.com")
+            let bob = try await server.user("bob@example.com")
+            try await server.say(ann, "pelican migration routes")
+            try await server.say(bob, "pelican feathers")
+            let owner = SearchIndex.ownerWord(try #require(try await server.user(email: "ann@example.com")).id)
+            func stored() async throws -> [String] {
+                let sql = server.sql
+                if SearchIndex.isSQLite(sql) {
+                    // Contentless: what is stored shows in which terms match, not in a column.
+                    return try await sql.raw("SELECT COUNT(*) AS n FROM search_words WHERE search_words MATCH \(bind: "body : \"\(owner)pelican\"")")
+                        .all().map { "prefixed \(try $0.decode(column: "n", as: Int.self))" }
+                        + sql.raw("SELECT COUNT(*) AS n FROM search_words WHERE search_words MATCH 'body : pelican'")
+                        .all().map { "plain \(try $0.decode(column: "n", as: Int.self))" }
+                }
+                return try await sql.raw("SELECT CAST(terms AS text) AS t FROM search_entries ORDER BY key")
+                    .all().map { try $0.decode(column: "t", as: String.self) }
+            }
+            let prefixed = try await stored()
+            if SearchIndex.isSQLite(server.sql) {
+                #expect(prefixed == ["prefixed 2", "plain 0"], "ann's message and title")
+            } else {
+                #expect(prefixed.contains { $0.contains("'\(owner)pelican'") } && !prefixed.contains { $0.contains("'pelican'") })
+            }
+            try await UpdateSearchEntriesOwnerTerms().revert(on: server.db)
+            let plain = try await stored()
+            if SearchIndex.isSQLite(server.sql) {
+                #expect(plain == ["prefixed 0", "plain 4"], "both users' messages and titles")
+            } else {
+                #expect(plain.contains { $0.contains("'\(owner)':1A") && $0.contains("'pelican'") })
+            }
+            #expect(try await server.search(ann, "pelican").array.isEmpty, "searches read the new format only")
+            try await UpdateSearchEntriesOwnerTerms().prepare(on: server.db)
+            #expect(Set(try await stored()) == Set(prefixed))
+            #expect(try await server.search(ann, "pelican").array.count == 2)
+            #expect(try await server.search(bob, "pel").array.count == 2)
+        }
+    }
+}
+
+/// A search ranks its newest `ranked` matches, then lists the older ones newest first: its work
+/// is bounded whatever the user has written, and the order is the same from page to page.
+@Suite struct SearchRankingBoundTests {
+    @Test func onlyTheNewestMatchesAreRanked() async throws {
+        try await withServer { server in
+            let token = try await server.user("ann@example.com")
+            let ann = try #require(try await server.user(email: "ann@example.com")).id
+            let created = try await server.send(.POST, "/api/v1/conversations/", token: token, json: ["title": "Fruit"])
+            let conversation = try #require(UUID(uuidString: created.object["id"] as? String ?? ""))
+            // Indexed one at a time, oldest first: a later entry is a newer one.
+            let texts = [
+                "kiwi", "kiwi kiwi kiwi", "a long list of many fruits with one kiwi somewhere among all of them",
+                "kiwi", "another long line of words where the kiwi shows up only the once", "kiwi kiwi kiwi kiwi",
+            ]
+            for (position, text) in texts.enumerated() {
+                try await server.insertMessage(conversationID: conversation, role: .user, content: text, position: position)
+                let id = try #require(try await server.storedMessages().first { $0.position == position }?.id)
+                try await SearchIndex.indexMessages([id], on: server.sql)
+            }
+            func page(_ skip: Int, _ limit: Int) async throws -> [String] {
+                let found = try await SearchIndex.find(SearchQuery("kiwi"), ownerID: ann, skip: skip, limit: limit, ranked: 3, on: server.sql)
+                #expect(found.total == 6)
+                return found.hits.map(\.text)
+            }
+            let all = try await page(0, 10)
+            #expect(Set(all.prefix(3)) == Set(texts[3...5]), "the newest three, ranked")
+            #expect(all.first == texts[5], "the most kiwis first")
+            #expect(Array(all.dropFirst(3)) == [texts[2], texts[1], texts[0]], "then the older ones, newest first")
+            #expect(try await page(2, 2) == Array(all[2..<4]), "pages across the bound follow the same order")
+            #expect(try await page(5, 3) == [texts[0]])
+            #expect(try await page(6, 3).isEmpty)
+            // Within the bound, best first as before.
+            let ranked = try await SearchIndex.find(SearchQuery("kiwi"), ownerID: ann, skip: 0, limit: 10, on: server.sql)
+            #expect(ranked.total == 6 && ranked.hits.first?.text == texts[5])
         }
     }
 }
