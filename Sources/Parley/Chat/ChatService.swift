@@ -132,10 +132,9 @@ struct ChatService: Sendable {
                 owner: owner, leaseExpiresAt: now.addingTimeInterval(ReplyStore.lease)))
             try await MessageStore.insert(rows, on: tx)
             // Findable as soon as the turn is stored; the reply is indexed when it ends.
-            for row in rows where row.role != .assistant || row.status != .streaming {
-                try await SearchIndex.indexMessage(ownerID: userID, conversationID: conversationID, messageID: row.id, text: row.content, on: tx)
-            }
-            if let title { try await SearchIndex.indexNewTitle(title, of: conversationID, ownerID: userID, on: tx) }
+            try await SearchIndex.indexMessages(
+                ownerID: userID, conversationID: conversationID,
+                rows.filter { $0.status != .streaming }.map { ($0.id, $0.content) }, newTitle: title, on: tx)
 
             let new = regenerated.map { [LLMMessage(role: .user, content: $0.content)] } ?? input.messages
             let system = systemPrompt.map { [LLMMessage(role: .system, content: $0)] } ?? []

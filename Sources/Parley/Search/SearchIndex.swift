@@ -115,10 +115,16 @@ enum SearchIndex {
         try await insert([Entry(userID: ownerID, conversationID: conversationID, messageID: messageID, text: text)], on: db)
     }
 
-    /// Indexes messages just stored in one conversation (an import), from the text in hand: two
-    /// statements on SQLite, one on PostgreSQL, per `insertBatch` of them.
-    static func indexMessages(ownerID: UUID, conversationID: UUID, _ messages: [(id: UUID, text: String)], on db: any SQLDatabase) async throws {
-        try await insert(messages.map { Entry(userID: ownerID, conversationID: conversationID, messageID: $0.id, text: $0.text) }, on: db)
+    /// Indexes messages just stored in one conversation (an import, a turn), and the title just
+    /// given to it if any, from the text in hand: two statements on SQLite, one on PostgreSQL,
+    /// per `insertBatch` of them.
+    static func indexMessages(ownerID: UUID, conversationID: UUID, _ messages: [(id: UUID, text: String)], newTitle: String? = nil,
+                              on db: any SQLDatabase) async throws {
+        var entries = messages.map { Entry(userID: ownerID, conversationID: conversationID, messageID: $0.id, text: $0.text) }
+        if let newTitle, newTitle != ConversationRow.defaultTitle {
+            entries.append(Entry(userID: ownerID, conversationID: conversationID, messageID: nil, text: newTitle))
+        }
+        try await insert(entries, on: db)
     }
 
     private struct Entry {
@@ -145,8 +151,8 @@ enum SearchIndex {
             let batch = indexed[start..<min(start + insertBatch, indexed.count)]
             start += insertBatch
             if isSQLite(db) {
-                // The keys come back with their message ids (RETURNING promises no order); a title
-                // (no message id) is always alone in its batch.
+                // The keys come back with their message ids (RETURNING promises no order); a batch
+                // holds at most one title (no message id).
                 var insert = db.insert(into: table).columns(Column.userID, Column.conversationID, Column.messageID)
                 for (entry, _) in batch {
                     insert = insert.values(SQLBind(entry.userID), SQLBind(entry.conversationID), SQLBind(entry.messageID))
