@@ -39,7 +39,11 @@ export function modelForNewChat() {
 /** A new chat got its conversation (null: its first turn failed and took it along): the model
  * picked for it becomes the conversation's. */
 export async function adoptModel(id) {
-  if (!id || conversationID) return;
+  if (!id) {
+    conversationID = null; // a new chat again, whose retry takes the same pick
+    return;
+  }
+  if (conversationID) return;
   conversationID = id;
   if (!chosen) return;
   try {
