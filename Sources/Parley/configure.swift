@@ -24,7 +24,7 @@ public func configure(
     app.http.server.configuration.idleTimeout = .milliseconds(Int64(settings.httpIdleTimeoutSeconds * 1000))
     // Vapor refuses a body that reaches its maximum; the contract refuses one over the limit.
     app.routes.defaultMaxBodySize = ByteCount(value: Limits.bodyBytes + 1)
-    let databasePool = try DatabaseSetup.register(settings.database, poolSize: settings.databasePoolSize, on: app)
+    let databasePool = try DatabaseSetup.register(settings.database, poolSize: settings.databasePoolSize, wait: settings.databaseWaitSeconds, on: app)
 
     let hasher = try PasswordHasher(
         cost: settings.passwordHashCost, threads: settings.passwordHashThreads, maxWait: settings.passwordHashMaxWaitSeconds)

@@ -5,7 +5,7 @@ import Vapor
 
 enum DatabaseSetup {
     /// Registers the database and its migrations; returns what `/metrics` reports of its pool.
-    static func register(_ location: DatabaseLocation, poolSize: Int, on app: Application) throws -> DatabasePoolActivity {
+    static func register(_ location: DatabaseLocation, poolSize: Int, wait: Double, on app: Application) throws -> DatabasePoolActivity {
         let eventLoopCount = Array(app.eventLoopGroup.makeIterator()).count
         // Fluent's PostgreSQL pool is per event loop; the SQLite driver always keeps one per loop.
         let postgresConnectionsPerEventLoop = max(1, (poolSize + eventLoopCount - 1) / eventLoopCount)
@@ -40,10 +40,8 @@ enum DatabaseSetup {
             } catch {
                 throw SettingsError(variable: "DATABASE_URL", problem: "not a PostgreSQL URL this driver can use")
             }
-            // A request waits at most this long for a connection, then answers 503: with the
-            // database down, quickly, rather than after the pool's default 10 s.
             use(.postgres(configuration: configuration, maxConnectionsPerEventLoop: postgresConnectionsPerEventLoop,
-                          connectionPoolTimeout: .seconds(3), sqlLogLevel: .trace), as: .psql)
+                          connectionPoolTimeout: .milliseconds(Int64(wait * 1000)), sqlLogLevel: .trace), as: .psql)
         }
         app.migrations.add(
             CreateUsers(), CreateConversations(), CreateMessages(), CreateIdempotencyKeys(), UpdateUsersAddTokenVersion(),

@@ -30,6 +30,9 @@ public struct Settings: Sendable {
     public var logLevel: Logger.Level
     /// PostgreSQL connections per process (spread over the event loops); SQLite keeps one per loop.
     public var databasePoolSize: Int
+    /// How long a request waits for a PostgreSQL connection before it answers 503: with the
+    /// database down, quickly, rather than after the pool's default 10 s.
+    public var databaseWaitSeconds: Double = 3
     /// Threads that hash passwords, apart from the ones that run database work.
     public var passwordHashThreads: Int
     /// Bcrypt's cost; 12 in every real deployment, lowered only by tests.

@@ -38,12 +38,13 @@ import Testing
         try await withChatServer { server, fake in
             let ann = try await server.user("ann@example.com")
             fake.chunks = ["Zebras", " graze", " slowly", " at", " dawn"]
-            fake.chunkDelay = .milliseconds(300)
+            fake.then(.stallAfter(1)) // the reply holds after its first word until the searches below are done
             let events = try await server.streamChatAndLeave(
                 token: ann, json: ["messages": [["role": "user", "content": "Tell me about zoos"]], "stream": true], afterDeltas: 1)
             #expect(!events.isEmpty)
             #expect(try await server.search(ann, "zoos").array.count == 2, "the question (and its title) at once")
             #expect(try await server.search(ann, "zebras").array.isEmpty, "not while it streams")
+            fake.resume()
             try await server.eventually("the reply is findable") {
                 try await server.search(ann, "zebras dawn").array.first?["role"] as? String == "assistant"
             }

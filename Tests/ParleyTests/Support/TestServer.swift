@@ -31,6 +31,7 @@ func withReplicas(
         "FIRST_SUPERUSER": testAdmin.email, "FIRST_SUPERUSER_PASSWORD": testAdmin.password,
     ])
     settings.passwordHashCost = 4
+    settings.databaseWaitSeconds = 30 // every suite starts its servers at once on one cluster
     adjust(&settings)
 
     var apps: [Application] = []
