@@ -202,7 +202,8 @@ enum OpenAPIDocument {
         ("/api/v1/search", ["get": operation(
             "The caller's messages and conversation titles matching `q`, best first. Words match whole or by prefix, "
                 + "ignoring case and accents; `\"quoted phrases\"` match as phrases; `-word` (or `-\"phrase\"`) excludes. "
-                + "Any other punctuation is plain text. A reply is findable once it has ended.",
+                + "Any other punctuation is plain text. A reply is findable once it has ended. "
+                + "Past \(SearchIndex.rankedMatches) matches, the newest \(SearchIndex.rankedMatches) are ranked best first and older ones follow, newest first.",
             tag: "search",
             parameters: [["name": "q", "in": "query", "required": true, "schema": text(Limits.Search.query)],
                          ["name": "skip", "in": "query", "required": false, "schema": integer(Limits.Page.skip, default: 0)],
