@@ -26,6 +26,7 @@ import uuid
 
 from http_client import request, TransportError
 from ledger import Attempt, Turn, Ledger, percentile
+from replies import sign_up
 
 FAULT_KINDS = ["500", "busy", "garbage", "hang", "hang_mid", "drop", "drop_early"]
 REQUEST_TIMEOUT = 30.0  # far above LLM_TIMEOUT_SECONDS: a request taking this long is a hang
@@ -48,20 +49,8 @@ class Run:
         email = f"load-{self.run_id}-{index}@example.com"
         password = f"load-password-{index}"
         async with gate:  # bcrypt is slow on purpose: a few at a time, retried when Parley is busy
-            for path, kwargs, want in [
-                ("/api/v1/users/signup", {"body": {"email": email, "password": password}}, 201),
-                ("/token", {"form": f"username={email.replace('@', '%40')}&password={password}"}, 200),
-            ]:
-                for _ in range(30):
-                    response = await self.call("POST", path, **kwargs)
-                    if response.status == want:
-                        break
-                    if response.status not in (429, 503):
-                        raise SystemExit(f"{path} answered {response.status}: {response.body[:300]!r}")
-                    await asyncio.sleep(float(response.headers.get("retry-after", "1")))
-                else:
-                    raise SystemExit(f"{path} stayed busy")
-        return response.json()["access_token"]
+            self.requests += 2
+            return await sign_up(self.args.base, email, password)
 
     async def flow(self, user: int, token: str, chat: int) -> None:
         """One conversation's turns, one after the other, as one browser tab would send them."""

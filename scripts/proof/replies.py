@@ -42,6 +42,17 @@ async def sign_up(base: str, email: str, password: str, attempts: int = 30) -> s
     return response.json()["access_token"]
 
 
+def show_problems(problems: list[tuple[str, str]]) -> Counter:
+    """Prints the first five problems of each kind; returns how many there are of each."""
+    kinds = Counter(kind for kind, _ in problems)
+    shown = Counter()
+    for kind, detail in problems:
+        if shown[kind] < 5:
+            shown[kind] += 1
+            print(f"  PROBLEM {kind}: {detail}")
+    return kinds
+
+
 def stream_path(message_id: str, after: int, style: str = "header") -> tuple[str, dict]:
     """The resume request: `Last-Event-ID: N` or `?after=N`."""
     if style == "query":

@@ -46,7 +46,7 @@ import uuid
 from collections import Counter
 
 from http_client import request, TransportError
-from replies import Reading, messages, paced_text, percentile, provider_turns, sign_up
+from replies import Reading, messages, paced_text, percentile, provider_turns, show_problems, sign_up
 
 LEASE_BOUND = 15.0  # API.md: a lapsed lease makes the reply `interrupted` within 15 s
 
@@ -398,12 +398,7 @@ class Faults:
 
     async def main(self) -> int:
         await getattr(self, self.args.command)()
-        kinds = Counter(kind for kind, _ in self.problems)
-        shown = Counter()
-        for kind, detail in self.problems:
-            if shown[kind] < 5:
-                shown[kind] += 1
-                print(f"  PROBLEM {kind}: {detail}")
+        kinds = show_problems(self.problems)
         print(f"{self.args.command}: " + ("problems: " + ", ".join(f"{k}: {n}" for k, n in sorted(kinds.items()))
                                          if kinds else "holds"), flush=True)
         return 1 if self.problems else 0

@@ -32,7 +32,7 @@ import uuid
 from collections import Counter
 
 from http_client import request, TransportError
-from replies import Reading, compare, messages, paced_text, percentile, provider_turns, sign_up
+from replies import Reading, compare, messages, paced_text, percentile, provider_turns, show_problems, sign_up
 
 RESUME_COUNTS = [1, 2, 3, 4]
 RESUME_WEIGHTS = [50, 25, 15, 10]
@@ -254,12 +254,7 @@ class Trials:
         print("  " + ", ".join(f"{k}: {v}" for k, v in self.stats.items() if k not in ("trials checked", "resumes")))
         if self.notes:
             print("  allowed, counted: " + ", ".join(f"{k}: {v}" for k, v in self.notes.items()))
-        kinds = Counter(kind for kind, _ in self.problems)
-        shown = Counter()
-        for kind, detail in self.problems:
-            if shown[kind] < 5:
-                shown[kind] += 1
-                print(f"  PROBLEM {kind}: {detail}")
+        kinds = show_problems(self.problems)
         print("problems: " + (", ".join(f"{k}: {n}" for k, n in sorted(kinds.items())) or "none"))
         if checked < self.args.min_trials:
             print(f"FAIL: only {checked} trials checked, fewer than --min-trials {self.args.min_trials}")

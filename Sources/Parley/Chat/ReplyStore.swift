@@ -120,7 +120,7 @@ struct ReplyStore: Sendable {
             try await UsageStore.add(answer.usage.promptTokens + answer.usage.completionTokens, to: userID, in: UsageStore.month(of: Date()), on: tx)
             // A reply becomes findable when it ends, with its final text.
             if ended {
-                try await SearchIndex.indexMessage(ownerID: userID, conversationID: conversationID, messageID: id, text: reply.text, on: tx)
+                try await SearchIndex.indexMessages(ownerID: userID, conversationID: conversationID, [(id, reply.text)], on: tx)
             }
             return ended
         }

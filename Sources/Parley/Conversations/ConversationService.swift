@@ -38,7 +38,7 @@ struct ConversationService: Sendable {
         }
         try await writer.transaction(on: db) { tx in
             try await ConversationStore.insert(conversation, on: tx)
-            try await SearchIndex.indexNewTitle(conversation.title, of: conversation.id, ownerID: ownerID, on: tx)
+            try await SearchIndex.indexMessages(ownerID: ownerID, conversationID: conversation.id, [], newTitle: conversation.title, on: tx)
         }
         return conversation
     }

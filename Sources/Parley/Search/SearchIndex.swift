@@ -102,22 +102,10 @@ enum SearchIndex {
                                 text: title)], format: format, on: db)
     }
 
-    /// Indexes a title just given, from the text in hand (nothing of the conversation's was indexed
-    /// under its default title).
-    static func indexNewTitle(_ title: String, of conversationID: UUID, ownerID: UUID, on db: any SQLDatabase) async throws {
-        guard title != ConversationRow.defaultTitle else { return }
-        try await insert([Entry(userID: ownerID, conversationID: conversationID, messageID: nil, text: title)], on: db)
-    }
-
-    /// Indexes a message just stored (or a reply just ended), from the text in hand: nothing of it
-    /// is in the index yet, so there is nothing to delete or read back.
-    static func indexMessage(ownerID: UUID, conversationID: UUID, messageID: UUID, text: String, on db: any SQLDatabase) async throws {
-        try await insert([Entry(userID: ownerID, conversationID: conversationID, messageID: messageID, text: text)], on: db)
-    }
-
-    /// Indexes messages just stored in one conversation (an import, a turn), and the title just
-    /// given to it if any, from the text in hand: two statements on SQLite, one on PostgreSQL,
-    /// per `insertBatch` of them.
+    /// Indexes messages just stored in one conversation (an import, a turn, a reply just ended),
+    /// and the title just given to it if any, from the text in hand: nothing of them is in the
+    /// index yet, so there is nothing to delete or read back. Two statements on SQLite, one on
+    /// PostgreSQL, per `insertBatch` of them.
     static func indexMessages(ownerID: UUID, conversationID: UUID, _ messages: [(id: UUID, text: String)], newTitle: String? = nil,
                               on db: any SQLDatabase) async throws {
         var entries = messages.map { Entry(userID: ownerID, conversationID: conversationID, messageID: $0.id, text: $0.text) }
